@@ -1,0 +1,191 @@
+/*
+ * aws: a small AWS client. Credentials (the SDKs' default chain plus
+ * assume-role), SigV4, the JSON 1.1 and Query/XML wire protocols, retries
+ * with backoff, pagination, waiters and a fan-out helper. Knows nothing of
+ * Terraform. Thread-safe: one client is shared by every RPC worker.
+ */
+#ifndef TB_AWS_H
+#define TB_AWS_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tb/util.h"
+
+/* ---- configuration ------------------------------------------------------ */
+
+struct tb_aws_endpoint {
+	const char *service; /* provider "endpoints" key: ecs, elbv2, sts, ... */
+	const char *url;
+};
+
+struct tb_aws_assume_role {
+	const char *role_arn; /* NULL: no assume_role */
+	const char *session_name;
+	const char *external_id;
+	int64_t duration_s; /* 0: 3600 */
+};
+
+struct tb_aws_config {
+	const char *region; /* NULL: AWS_REGION, AWS_DEFAULT_REGION, profile */
+	const char *profile;
+	const char *const *shared_config_files; /* NULL-terminated or NULL */
+	const char *const *shared_credentials_files;
+	const char *access_key, *secret_key, *token;
+	struct tb_aws_assume_role assume_role;
+	const struct tb_aws_endpoint *endpoints;
+	size_t n_endpoints;
+	int max_retries; /* < 0: default 25 */
+	bool skip_credentials_validation;
+	const atomic_bool *cancel; /* StopProvider flag; may be NULL */
+	const char *user_agent;    /* appended to the default one */
+};
+
+struct tb_aws_client;
+
+/*
+ * The failure of one AWS call (or of building the client). Strings live in
+ * the arena of the call that failed. err is the TB_E* class.
+ */
+struct tb_aws_error {
+	int err;
+	const char *service; /* "ecs" */
+	const char *action;  /* "CreateService" */
+	const char *code;    /* AWS error code: "ServiceNotFoundException" */
+	const char *message;
+	const char *request_id;
+	int http_status; /* 0 when no response */
+};
+
+/* One line: "ecs CreateService: Code: message (request id X)". Arena string. */
+char *tb_aws_error_string(struct tb_arena *a, const struct tb_aws_error *e);
+
+/*
+ * Per-call context: the arena every result lives in, a deadline (0: none)
+ * and the last error. One per RPC call, or per fan-out task.
+ */
+struct tb_aws_ctx {
+	struct tb_aws_client *client;
+	struct tb_arena *arena;
+	int64_t deadline_ms; /* tb_now_ms() based; 0 = no deadline */
+	struct tb_aws_error error;
+};
+
+/*
+ * Builds a client: resolves region, endpoints and the credential chain, and
+ * unless skip_credentials_validation calls sts:GetCallerIdentity. On failure
+ * returns a TB_E* code and *errmsg (malloc'd, caller frees) naming the
+ * credential source tried and what AWS answered. *out is freed with
+ * tb_aws_client_free.
+ */
+int tb_aws_client_new(const struct tb_aws_config *cfg, struct tb_aws_client **out, char **errmsg);
+void tb_aws_client_free(struct tb_aws_client *c);
+const char *tb_aws_region(const struct tb_aws_client *c);
+const char *tb_aws_partition(const struct tb_aws_client *c);  /* aws, aws-cn, aws-us-gov */
+const char *tb_aws_account_id(const struct tb_aws_client *c); /* NULL when not validated */
+const char *tb_aws_credential_source(const struct tb_aws_client *c);
+/* Number of requests sent (benchmarks). */
+uint64_t tb_aws_request_count(const struct tb_aws_client *c);
+
+/* ---- wire protocols ----------------------------------------------------- */
+
+/*
+ * JSON 1.1 call (ecs, application-autoscaling, secretsmanager, logs, ssm).
+ * body is borrowed (NULL: "{}"). On success *out is the decoded response,
+ * owned by ctx->arena (freed with it). On failure returns a TB_E* class and
+ * fills ctx->error. Retries transparently.
+ */
+int tb_aws_json(struct tb_aws_ctx *ctx, const char *service, const char *action, json_t *body,
+                json_t **out);
+
+/* Query parameters: name/value pairs ("TargetGroupArns.member.1"). */
+struct tb_aws_param {
+	const char *name;
+	const char *value;
+};
+
+struct tb_aws_params {
+	struct tb_arena *arena;
+	struct tb_aws_param *items;
+	size_t n, cap;
+};
+
+void tb_aws_params_init(struct tb_aws_params *p, struct tb_arena *a);
+int tb_aws_params_add(struct tb_aws_params *p, const char *name, const char *value);
+int tb_aws_params_addf(struct tb_aws_params *p, const char *value, const char *name_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Parsed XML element (arena). */
+struct tb_xml {
+	const char *name; /* local name, namespace prefix stripped */
+	const char *text; /* concatenated character data, "" if none */
+	struct tb_xml *children, *next;
+};
+
+/* First child element with this name; NULL if none. */
+const struct tb_xml *tb_xml_child(const struct tb_xml *n, const char *name);
+/* Follows a '/'-separated path of child names; NULL if any step is missing. */
+const struct tb_xml *tb_xml_path(const struct tb_xml *n, const char *path);
+/* Text at path, or NULL. */
+const char *tb_xml_text(const struct tb_xml *n, const char *path);
+int tb_xml_parse(struct tb_arena *a, const char *data, size_t len, const struct tb_xml **out);
+
+/*
+ * Query call (elasticloadbalancing, rds, monitoring, sts, iam). *out is the
+ * <ActionResult> element of the response (arena). Errors as tb_aws_json.
+ */
+int tb_aws_query(struct tb_aws_ctx *ctx, const char *service, const char *action,
+                 const struct tb_aws_params *params, const struct tb_xml **out);
+
+/* ---- pagination, waiters, fan-out -------------------------------------- */
+
+/*
+ * JSON pagination: calls action repeatedly, copying the response's
+ * token_key into the next request, and hands each page to fn. fn returns 0
+ * to continue, 1 to stop early, negative to fail.
+ */
+int tb_aws_json_paginate(struct tb_aws_ctx *ctx, const char *service, const char *action,
+                         json_t *body, const char *token_key, int (*fn)(void *ud, json_t *page),
+                         void *ud);
+/* Query pagination on Marker / NextMarker (ELBv2) or Marker (RDS). */
+int tb_aws_query_paginate(struct tb_aws_ctx *ctx, const char *service, const char *action,
+                          const struct tb_aws_params *params, const char *marker_out_path,
+                          int (*fn)(void *ud, const struct tb_xml *result), void *ud);
+
+/*
+ * Waiter. refresh returns 0 and *state (a static or arena string), or a
+ * TB_E* code (TB_ENOTFOUND is a state of its own: "NOT_FOUND"). The wait
+ * ends when state is in target (0), in failure (TB_EFAILED), not in
+ * pending and not in target (TB_EFAILED), at the deadline (TB_ETIMEOUT), or
+ * on cancel (TB_ECANCELED, within a second). Progress is logged at info.
+ */
+struct tb_aws_waiter {
+	const char *what;           /* "ECS service talentbase-web to reach steady state" */
+	const char *const *pending; /* NULL-terminated */
+	const char *const *target;
+	const char *const *failure; /* may be NULL */
+	int64_t timeout_ms;
+	int64_t min_delay_ms, max_delay_ms; /* 0: 2 s and 30 s */
+	int (*refresh)(struct tb_aws_ctx *ctx, void *ud, const char **state);
+	void *ud;
+};
+
+int tb_aws_wait(struct tb_aws_ctx *ctx, const struct tb_aws_waiter *w);
+
+/*
+ * Runs fn(ud, i, ctx_i) for i in [0, n) on up to 8 threads, each with its own
+ * context sharing ctx's client, arena and deadline. Returns 0 when all
+ * succeeded, else the first failure in index order, whose error is copied
+ * into ctx->error.
+ */
+int tb_aws_fanout(struct tb_aws_ctx *ctx, size_t n,
+                  int (*fn)(void *ud, size_t i, struct tb_aws_ctx *c), void *ud);
+
+/* Sleeps up to ms, waking early on cancel: 0, or TB_ECANCELED. */
+int tb_aws_sleep(struct tb_aws_client *c, int64_t ms);
+bool tb_aws_canceled(const struct tb_aws_client *c);
+
+#endif

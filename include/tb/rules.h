@@ -1,0 +1,48 @@
+/*
+ * rules: the best-practice rules (TB001...), one table per resource kind.
+ * Reads cty values, writes diagnostics; nothing else.
+ */
+#ifndef TB_RULES_H
+#define TB_RULES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "tb/cty.h"
+#include "tb/schema.h"
+
+enum tb_rules_phase {
+	/* ValidateResourceConfig: the provider is not configured yet, so the
+	 * environment is unknown. Only rules whose severity does not depend on
+	 * the environment run, and only their errors are reported (warnings
+	 * come once, at plan). */
+	TB_RULES_VALIDATE = 1,
+	/* PlanResourceChange: every rule, every severity. */
+	TB_RULES_PLAN,
+};
+
+struct tb_rules_env {
+	enum tb_rules_phase phase;
+	const char *environment; /* production | staging | development; NULL at validate */
+	bool strict;             /* unacknowledged warnings become errors */
+	const char *partition;   /* aws; NULL when unknown */
+	const char *region;      /* NULL when unknown */
+};
+
+/*
+ * Runs the rules of resource ("talentbase_service") over v, the resource's
+ * configuration with defaults applied (values that depend on something not
+ * yet known are unknown: a rule never fires on an unknown value). Reads the
+ * "acknowledge" map attribute of v: an acknowledged error becomes a warning
+ * quoting the reason; an unknown rule ID or an empty reason is an error on
+ * acknowledge["ID"]. Diagnostics carry the rule's attribute path; each
+ * detail names the rule ID, cites its source document and says what to
+ * write instead.
+ */
+void tb_rules_check(struct tb_diags *d, const struct tb_rules_env *env, const char *resource,
+                    const struct tb_value *v);
+
+/* Writes docs/rules.md (Markdown) from the rule tables. Returns 0 or TB_EIO. */
+int tb_rules_write_markdown(FILE *out);
+
+#endif

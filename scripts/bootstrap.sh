@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs everything the build, tests and demo need. Idempotent: a second
+# run only checks and returns quickly.
+#   scripts/bootstrap.sh [--no-tofu] [--no-venv]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+TOFU_VERSION=1.12.6
+MOTO_VERSION=5.2.5
+BOTO3_VERSION=1.44.5
+NULL_PROVIDER_VERSION=3.2.4
+
+want_tofu=1
+want_venv=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-tofu) want_tofu=0 ;;
+    --no-venv) want_venv=0 ;;
+    *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+DEB_PACKAGES=(
+  build-essential cmake pkg-config
+  libgrpc-dev protobuf-compiler protobuf-compiler-grpc
+  libprotobuf-c-dev protobuf-c-compiler
+  libmsgpack-dev libjansson-dev libcurl4-openssl-dev libssl-dev
+  libexpat1-dev libcmocka-dev
+  clang-format pmccabe python3-venv
+)
+
+install_debs() {
+  local missing=()
+  for p in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_tofu() {
+  local bin="$top/.tools/bin/tofu"
+  if [ -x "$bin" ] && TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null | grep -qx "OpenTofu v$TOFU_VERSION"; then
+    return 0
+  fi
+  say "building OpenTofu $TOFU_VERSION from the Go module proxy (first time: several minutes)"
+  mkdir -p "$top/.tools/bin"
+  (cd "$top/tools/tofu" && GOFLAGS=-mod=mod go build -trimpath \
+    -ldflags "-X github.com/opentofu/opentofu/version.dev=no" \
+    -o "$bin" github.com/opentofu/opentofu/cmd/tofu)
+}
+
+install_null_provider() {
+  local bin="$top/.tools/bin/terraform-provider-null_v$NULL_PROVIDER_VERSION"
+  [ -x "$bin" ] && return 0
+  say "building terraform-provider-null $NULL_PROVIDER_VERSION (benchmark baseline)"
+  (cd "$top/tools/null" && GOFLAGS=-mod=mod go build -trimpath -o "$bin" github.com/hashicorp/terraform-provider-null)
+}
+
+install_venv() {
+  local venv="$top/.venv"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" - <<PY 2>/dev/null
+import importlib.metadata as m, sys
+ok = m.version("moto") == "$MOTO_VERSION" and m.version("boto3") == "$BOTO3_VERSION"
+for extra in ("pytest", "grpcio-tools", "cryptography"):
+    m.version(extra)
+sys.exit(0 if ok else 1)
+PY
+  then
+    return 0
+  fi
+  say "creating virtualenv with moto[server]==$MOTO_VERSION boto3==$BOTO3_VERSION"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" "boto3==$BOTO3_VERSION" "pytest==8.4.2" "grpcio==1.76.0" "grpcio-tools==1.76.0" "cryptography"
+}
+
+install_debs
+if [ "$want_venv" = 1 ]; then install_venv; fi
+if [ "$want_tofu" = 1 ]; then install_tofu; fi
+if [ "${BOOTSTRAP_BENCH:-0}" = 1 ]; then install_null_provider; fi
+say "ready"
