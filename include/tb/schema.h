@@ -141,7 +141,9 @@ struct tb_schema {
 };
 
 /* Length of a static array, for table sizes. */
+#ifndef TB_COUNT
 #define TB_COUNT(x) (sizeof(x) / sizeof((x)[0]))
+#endif
 
 /*
  * The implied cty object type of a block (attributes + nested blocks), built

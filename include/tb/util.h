@@ -28,6 +28,11 @@ enum tb_error {
 	TB_EFAILED = -13,    /* an operation reached a failure state */
 };
 
+/* Length of a static array, for table sizes. */
+#ifndef TB_COUNT
+#define TB_COUNT(x) (sizeof(x) / sizeof((x)[0]))
+#endif
+
 /* Returns a static, human-readable name for an error code. */
 const char *tb_strerror(int err);
 
@@ -70,6 +75,9 @@ int tb_arena_defer(struct tb_arena *a, void (*fn)(void *), void *ptr);
  * failing-allocation unit tests. Not thread-safe; tests only.
  */
 extern bool (*tb_alloc_hook)(size_t n);
+/* malloc/realloc that honour tb_alloc_hook (NULL when it refuses); free with free(). */
+void *tb_malloc(size_t n);
+void *tb_realloc(void *p, size_t n);
 
 /*
  * Growing byte buffer with a hard cap. Owns its memory (malloc); free with
@@ -92,6 +100,12 @@ int tb_buf_putc(struct tb_buf *b, char c);
 int tb_buf_printf(struct tb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the buffer's contents and leaves b empty; caller frees with free(). */
 char *tb_buf_detach(struct tb_buf *b);
+int tb_buf_vprintf(struct tb_buf *b, const char *fmt, va_list ap);
+/*
+ * Appends the n bytes at s as a quoted JSON string: quotes, backslashes and
+ * control characters escaped, invalid UTF-8 bytes replaced by \ufffd.
+ */
+int tb_buf_put_json_string(struct tb_buf *b, const char *s, size_t n);
 
 /* Strings */
 bool tb_str_eq(const char *a, const char *b); /* NULL-safe */
@@ -101,6 +115,9 @@ bool tb_str_has_suffix(const char *s, const char *suffix);
 bool tb_str_icontains(const char *hay, const char *needle);
 /* True when the n bytes at s are valid UTF-8. */
 bool tb_utf8_valid(const char *s, size_t n);
+/* Decodes one code point from the n bytes at s (strict: no overlongs,
+ * surrogates or values past U+10FFFF). Returns its length, or 0 when invalid. */
+size_t tb_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
 /* Time */
 /* Monotonic milliseconds. */
@@ -112,7 +129,8 @@ void tb_time_amz(int64_t t, char out[17]);
 /* Parses an ISO-8601 UTC timestamp ("2026-01-02T03:04:05Z", fractional
  * seconds allowed) into epoch seconds; TB_EINVAL when malformed. */
 int tb_time_parse_iso8601(const char *s, int64_t *out);
-/* Parses a Go-style duration ("20m", "1h30m", "45s") into milliseconds. */
+/* Parses a Go-style duration ("20m", "1h30m", "45s", "500ms", "1.5h") into
+ * milliseconds (truncated); TB_EINVAL when malformed. */
 int tb_duration_parse(const char *s, int64_t *out_ms);
 
 #endif

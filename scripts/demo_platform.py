@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Creates the shared platform objects an app team finds in its account.
+
+The platform team owns these (cluster, network, load balancer, roles,
+secrets); app repositories only reference them. Used by `make demo` against
+the local AWS emulator: prints the Terraform variables for examples/complete
+as JSON.
+
+    demo_platform.py --endpoint http://127.0.0.1:PORT > platform.auto.tfvars.json
+"""
+import argparse
+import json
+import sys
+
+import boto3
+
+REGION = "us-east-1"
+CLUSTER = "talentbase-prod"
+
+TRUST_ECS_TASKS = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }],
+}
+
+
+def client(endpoint, service):
+    return boto3.client(service, region_name=REGION, endpoint_url=endpoint,
+                        aws_access_key_id="demo", aws_secret_access_key="demo")
+
+
+def network(ec2):
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    subnets = []
+    for i, az in enumerate(["us-east-1a", "us-east-1b"]):
+        sn = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.40.{i}.0/24", AvailabilityZone=az)
+        subnets.append(sn["Subnet"]["SubnetId"])
+    alb_sg = ec2.create_security_group(GroupName="talentbase-alb", Description="ALB", VpcId=vpc)
+    svc_sg = ec2.create_security_group(GroupName="talentbase-services",
+                                       Description="ECS services", VpcId=vpc)
+    return vpc, subnets, alb_sg["GroupId"], svc_sg["GroupId"]
+
+
+def load_balancer(elb, subnets, sg):
+    lb = elb.create_load_balancer(Name="talentbase-prod", Subnets=subnets, SecurityGroups=[sg],
+                                  Scheme="internet-facing", Type="application")
+    lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
+    listener = elb.create_listener(
+        LoadBalancerArn=lb_arn, Protocol="HTTP", Port=80,
+        DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {
+            "StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}])
+    return listener["Listeners"][0]["ListenerArn"]
+
+
+def role(iam, name):
+    r = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST_ECS_TASKS))
+    return r["Role"]["Arn"]
+
+
+def secret(sm, name, key):
+    s = sm.create_secret(Name=name, SecretString=json.dumps({key: "generated-by-platform"}))
+    return s["ARN"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--endpoint", required=True)
+    args = ap.parse_args()
+    ec2 = client(args.endpoint, "ec2")
+    vpc, subnets, alb_sg, svc_sg = network(ec2)
+    client(args.endpoint, "ecs").create_cluster(
+        clusterName=CLUSTER, capacityProviders=["FARGATE", "FARGATE_SPOT"])
+    listener = load_balancer(client(args.endpoint, "elbv2"), subnets, alb_sg)
+    iam = client(args.endpoint, "iam")
+    sm = client(args.endpoint, "secretsmanager")
+    json.dump({
+        "cluster": CLUSTER,
+        "private_subnet_ids": subnets,
+        "service_sg_id": svc_sg,
+        "https_listener_arn": listener,
+        "execution_role_arn": role(iam, "talentbase-prod-execution"),
+        "web_task_role_arn": role(iam, "talentbase-prod-web-task"),
+        "api_task_role_arn": role(iam, "talentbase-prod-api-task"),
+        "session_secret_arn": secret(sm, "talentbase-prod/web/session-secret", "SESSION_SECRET"),
+        "database_url_secret_arn": secret(sm, "talentbase-prod/api/database", "url"),
+    }, sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()
