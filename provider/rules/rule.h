@@ -45,9 +45,9 @@ struct tb_rule {
 	const char *path;     /* primary attribute, for the docs */
 	const char *summary;  /* one line; the diagnostic summary after "TB001: " */
 	struct tb_rule_level levels[TB_RULE_MAX_LEVELS]; /* ends at when == NULL */
-	const char *source;    /* document title and section */
-	const char *rationale; /* why */
-	const char *instead;   /* what to write instead */
+	const char *source;                              /* document title and section */
+	const char *rationale;                           /* why */
+	const char *instead;                             /* what to write instead */
 	void (*check)(struct tb_rule_ctx *c);
 };
 
@@ -81,6 +81,8 @@ const struct tb_rules_set *const *tb_rules_sets(size_t *out_n);
 const struct tb_rule *tb_rules_find(const char *id);
 /* True when the level's severity is the same in every environment. */
 bool tb_rules_level_env_independent(const struct tb_rule_level *l);
+/* The docs/rules.md anchor of a rule ID ("TB001" -> "tb001"). */
+void tb_rules_anchor(const char *id, char out[16]);
 
 /* ---- reporting (engine.c) --------------------------------------------------
  * A finding of level `level` of the running rule. The engine decides whether
@@ -92,12 +94,11 @@ bool tb_rules_level_env_independent(const struct tb_rule_level *l);
 /* True when a finding of this level would be reported at all. */
 bool tb_rules_wants(const struct tb_rule_ctx *c, unsigned level);
 /* At a dotted attribute path ("deployment.rollback"). */
-void tb_rules_report(struct tb_rule_ctx *c, unsigned level, const char *path, const char *fmt,
-                     ...) __attribute__((format(printf, 4, 5)));
+void tb_rules_report(struct tb_rule_ctx *c, unsigned level, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* At path["key"] (a map element). */
-void tb_rules_report_key(struct tb_rule_ctx *c, unsigned level, const char *path,
-                         const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+void tb_rules_report_key(struct tb_rule_ctx *c, unsigned level, const char *path, const char *key,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* At path[index] followed by tail (NULL or an attribute: "timezone"). */
 void tb_rules_report_item(struct tb_rule_ctx *c, unsigned level, const char *path, int64_t index,
                           const char *tail, const char *fmt, ...)
@@ -115,10 +116,16 @@ const struct tb_value *tb_rules_get(const struct tb_value *v, const char *dotted
 bool tb_rules_num(const struct tb_value *v, const char *dotted, double *out);
 /* True and *out when the value at dotted is a known string. */
 bool tb_rules_str(const struct tb_value *v, const char *dotted, const char **out);
+/* The value at dotted when it is a known collection of that kind (TB_MAP,
+ * TB_LIST); NULL otherwise. */
+const struct tb_value *tb_rules_coll(const struct tb_value *v, const char *dotted,
+                                     enum tb_kind kind);
 /* True when the value at dotted is null (not set), and not unknown. */
 bool tb_rules_is_null(const struct tb_value *v, const char *dotted);
 /* True when the value at dotted is a known, non-null object. */
 bool tb_rules_is_set(const struct tb_value *v, const char *dotted);
+/* A number as text: "30", "0.5" (arena). */
+const char *tb_rules_num_text(struct tb_arena *a, double x);
 /* Appends "a, b, c" of the numbers to an arena string (for messages). */
 char *tb_rules_join_ints(struct tb_arena *a, const int64_t *xs, size_t n);
 
