@@ -79,8 +79,11 @@ enum {
 
 /*
  * A value. For a null or unknown value, only type, flags and refine are
- * meaningful. Numbers: is_int with i exact, else f; dec holds the decimal
- * text of numbers that fit neither (NULL otherwise).
+ * meaningful. Numbers are canonical (one representation per value, as cty's
+ * msgpack encoding needs): an integer in int64 range is is_int with i; a
+ * non-integer that a float64 holds exactly is f; anything else (0.1, 2^64,
+ * 1e-30) keeps its plain decimal text in dec ("0.1"), with f the nearest
+ * double. f is always set; infinities are f = +-inf.
  * Collections: n items in items[]; for maps and objects keys[] runs parallel
  * (objects: in the type's sorted attribute order, one per attribute; maps:
  * sorted by key). Sets keep the order they were built or decoded in.
@@ -110,7 +113,9 @@ struct tb_value {
 	} u;
 };
 
-/* Constructors: return NULL when out of memory. Strings are copied. */
+/* Constructors: return NULL when out of memory. Strings are copied; invalid
+ * UTF-8 bytes are replaced by U+FFFD. tb_null/tb_unknown of tb_type_dynamic
+ * may stand in a slot of any type. tb_float(NaN) is NULL. */
 const struct tb_value *tb_null(struct tb_arena *a, const struct tb_type *t);
 const struct tb_value *tb_unknown(struct tb_arena *a, const struct tb_type *t);
 const struct tb_value *tb_string(struct tb_arena *a, const char *s);
@@ -120,7 +125,8 @@ const struct tb_value *tb_float(struct tb_arena *a, double f);
 const struct tb_value *tb_bool(struct tb_arena *a, bool b);
 /* Collections take the items array (copied). For maps, keys are copied and
  * the pairs sorted; duplicate keys give NULL. For objects, items are in
- * t's attribute order, one per attribute. */
+ * t's attribute order, one per attribute. An item whose type does not match
+ * the element (attribute) type gives NULL. Sets are not de-duplicated. */
 const struct tb_value *tb_list(struct tb_arena *a, const struct tb_type *t, size_t n,
                                const struct tb_value *const *items);
 const struct tb_value *tb_set(struct tb_arena *a, const struct tb_type *t, size_t n,
@@ -150,7 +156,9 @@ static inline bool tb_is_known(const struct tb_value *v)
 }
 /* True when v and everything inside it is known (nulls allowed). */
 bool tb_is_wholly_known(const struct tb_value *v);
-/* Deep equality (types, nullness, unknownness, contents; sets as sets). */
+/* Deep equality (types, nullness, unknownness, contents; sets as sets).
+ * NULL counts as null; two nulls (or two unknowns) are equal when their
+ * types match or either is dynamic; refinements are ignored. */
 bool tb_value_equal(const struct tb_value *x, const struct tb_value *y);
 
 /* Accessors. Borrowed pointers, valid as long as the arena. */
@@ -168,8 +176,11 @@ bool tb_get_bool(const struct tb_value *v, bool *out);
 /* Item count of a known collection; 0 otherwise. */
 size_t tb_len(const struct tb_value *v);
 
-/* Converts v to type t where Terraform would (number<->string, list<->set,
- * object->map ...). Returns TB_EINVAL when impossible. */
+/* Converts v to type t where Terraform would (number<->string, bool<->string
+ * ("true"/"1", "false"/"0"), list/set/tuple into each other, object->map,
+ * map/object->object with optional attributes filled with null). Null and
+ * unknown take the new type; a dynamic t keeps v. Returns TB_EINVAL when
+ * impossible, TB_ENOMEM. */
 int tb_value_convert(struct tb_arena *a, const struct tb_value *v, const struct tb_type *t,
                      const struct tb_value **out);
 
@@ -184,6 +195,10 @@ int tb_msgpack_decode(struct tb_arena *a, const struct tb_type *t, const void *d
                       const struct tb_value **out);
 /* Returns 0 and the encoding in *out / *out_len (arena). */
 int tb_msgpack_encode(struct tb_arena *a, const struct tb_value *v, void **out, size_t *out_len);
+/* As tb_msgpack_encode for a value in a slot of type t: a dynamic t wraps the
+ * value as [type JSON, value]. tb_msgpack_encode(v) is tb_msgpack_encode_as(v, v->type). */
+int tb_msgpack_encode_as(struct tb_arena *a, const struct tb_value *v, const struct tb_type *t,
+                         void **out, size_t *out_len);
 
 /*
  * JSON codec (UpgradeResourceState raw state, JSON DynamicValue). Unknowns
@@ -192,7 +207,25 @@ int tb_msgpack_encode(struct tb_arena *a, const struct tb_value *v, void **out, 
  */
 int tb_json_decode(struct tb_arena *a, const struct tb_type *t, const char *json, size_t len,
                    const struct tb_value **out);
+/* tb_json_decode with flags: TB_JSON_DROP_UNKNOWN ignores object attributes
+ * the type does not have (at any depth) instead of failing. */
+enum {
+	TB_JSON_DROP_UNKNOWN = 1u << 0,
+};
+int tb_json_decode_ex(struct tb_arena *a, const struct tb_type *t, const char *json, size_t len,
+                      unsigned flags, const struct tb_value **out);
 int tb_json_encode(struct tb_arena *a, const struct tb_value *v, char **out, size_t *out_len);
+/* As tb_json_encode for a value in a slot of type t ({"value","type"} when t is dynamic). */
+int tb_json_encode_as(struct tb_arena *a, const struct tb_value *v, const struct tb_type *t,
+                      char **out, size_t *out_len);
+
+/*
+ * Parses decimal number text ("42", "-1.5", "1e3", "0.1") into a number
+ * value; TB_EINVAL when it is not a number. Canonical form: see tb_value.
+ */
+int tb_number_parse(struct tb_arena *a, const char *s, size_t len, const struct tb_value **out);
+/* Plain decimal text of a known number ("1000", "0.1"); NULL otherwise. */
+char *tb_number_text(struct tb_arena *a, const struct tb_value *v);
 
 /* Debug rendering (HCL-ish), for test failure messages and logs. */
 char *tb_value_debug(struct tb_arena *a, const struct tb_value *v);

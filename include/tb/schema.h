@@ -172,6 +172,18 @@ struct tb_plan {
  * write-only attributes set to null. Collects requires_replace for every
  * TB_A_FORCE_NEW attribute or block whose planned value differs from prior.
  * meta is passed to default_fn. Returns 0 or TB_ENOMEM.
+ *
+ * Details: a default applies only where the config value is null (an unknown
+ * config value stays unknown); default_fn gets the config object holding the
+ * attribute and may return NULL for "no default". "Creating" is decided per
+ * object: the resource (prior null) or a nested element without a prior
+ * counterpart (list blocks match by index, map blocks by key, set blocks by
+ * their non-computed attributes); there a computed attribute left null
+ * without default becomes unknown, elsewhere it keeps the proposed (prior)
+ * value. A null single block stays null. requires_replace is collected only
+ * when prior is non-null; inside a set block the path is the set block's.
+ * A proposed null (destroy) is returned unchanged. TB_EINVAL for a malformed
+ * table or default_json.
  */
 int tb_plan_prepare(struct tb_arena *a, const struct tb_schema *s, const void *meta,
                     struct tb_plan *p);

@@ -46,6 +46,7 @@ struct tb_arena;
 
 /* Returns a new arena, or NULL when out of memory. Free with tb_arena_free. */
 struct tb_arena *tb_arena_new(void);
+/* Runs the deferred cleanups (last first), then frees everything. NULL is a no-op. */
 void tb_arena_free(struct tb_arena *a);
 /* Zeroed, 16-byte aligned memory; NULL on failure or when the arena's cap is hit. */
 void *tb_arena_alloc(struct tb_arena *a, size_t n);
@@ -93,7 +94,10 @@ struct tb_buf {
 
 void tb_buf_init(struct tb_buf *b);
 void tb_buf_free(struct tb_buf *b);
+/* Empties b and clears failed; keeps the allocation. */
 void tb_buf_reset(struct tb_buf *b);
+/* Appends return 0, or TB_ENOMEM when allocation fails or max would be
+ * exceeded (b->failed is then set and every later append fails too). */
 int tb_buf_append(struct tb_buf *b, const void *data, size_t n);
 int tb_buf_puts(struct tb_buf *b, const char *s);
 int tb_buf_putc(struct tb_buf *b, char c);

@@ -25,15 +25,15 @@ static const struct log_level_name {
 	const char *name;
 	enum tb_log_level level;
 } log_levels[] = {
-	{.name = "trace", .level = TB_LOG_TRACE}, {.name = "debug", .level = TB_LOG_DEBUG},
-	{.name = "info", .level = TB_LOG_INFO},   {.name = "warn", .level = TB_LOG_WARN},
-	{.name = "error", .level = TB_LOG_ERROR}, {.name = "off", .level = TB_LOG_OFF},
-	{.name = "json", .level = TB_LOG_TRACE},
+    {.name = "trace", .level = TB_LOG_TRACE}, {.name = "debug", .level = TB_LOG_DEBUG},
+    {.name = "info", .level = TB_LOG_INFO},   {.name = "warn", .level = TB_LOG_WARN},
+    {.name = "error", .level = TB_LOG_ERROR}, {.name = "off", .level = TB_LOG_OFF},
+    {.name = "json", .level = TB_LOG_TRACE},
 };
 
 static const char *const level_text[] = {
-	[TB_LOG_TRACE] = "trace", [TB_LOG_DEBUG] = "debug", [TB_LOG_INFO] = "info",
-	[TB_LOG_WARN] = "warn",   [TB_LOG_ERROR] = "error",
+    [TB_LOG_TRACE] = "trace", [TB_LOG_DEBUG] = "debug", [TB_LOG_INFO] = "info",
+    [TB_LOG_WARN] = "warn",   [TB_LOG_ERROR] = "error",
 };
 
 /* Unset or empty: WARN. Unrecognised: TRACE, as Terraform does. */
@@ -86,18 +86,16 @@ static int put_field(struct tb_buf *b, const char *key, const char *val)
 }
 
 /* Writes the start of a line up to and including the @timestamp field. */
-static int put_head(struct tb_buf *b, enum tb_log_level level, const char *module,
-                    const char *msg)
+static int put_head(struct tb_buf *b, enum tb_log_level level, const char *module, const char *msg)
 {
 	struct timespec ts;
 	struct tm tm;
-	char stamp[40], mod[160];
+	char stamp[96], mod[160];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	         tm.tm_sec, ts.tv_nsec / 1000);
+	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 	snprintf(mod, sizeof(mod), "%s%s%s", LOG_MODULE_PREFIX, module ? "." : "",
 	         module ? module : "");
 	tb_buf_puts(b, "{\"@level\":\"");

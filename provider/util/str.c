@@ -38,21 +38,21 @@ bool tb_str_icontains(const char *hay, const char *needle)
 
 /* Sequence rules of RFC 3629, indexed by lead byte class. */
 struct utf8_lead {
-	unsigned char lo, hi;     /* lead byte range */
-	unsigned char len;        /* sequence length */
-	unsigned char lo2, hi2;   /* allowed range of the second byte */
-	unsigned char mask;       /* payload bits of the lead byte */
+	unsigned char lo, hi;   /* lead byte range */
+	unsigned char len;      /* sequence length */
+	unsigned char lo2, hi2; /* allowed range of the second byte */
+	unsigned char mask;     /* payload bits of the lead byte */
 };
 
 static const struct utf8_lead utf8_leads[] = {
-	{.lo = 0xc2, .hi = 0xdf, .len = 2, .lo2 = 0x80, .hi2 = 0xbf, .mask = 0x1f},
-	{.lo = 0xe0, .hi = 0xe0, .len = 3, .lo2 = 0xa0, .hi2 = 0xbf, .mask = 0x0f},
-	{.lo = 0xe1, .hi = 0xec, .len = 3, .lo2 = 0x80, .hi2 = 0xbf, .mask = 0x0f},
-	{.lo = 0xed, .hi = 0xed, .len = 3, .lo2 = 0x80, .hi2 = 0x9f, .mask = 0x0f},
-	{.lo = 0xee, .hi = 0xef, .len = 3, .lo2 = 0x80, .hi2 = 0xbf, .mask = 0x0f},
-	{.lo = 0xf0, .hi = 0xf0, .len = 4, .lo2 = 0x90, .hi2 = 0xbf, .mask = 0x07},
-	{.lo = 0xf1, .hi = 0xf3, .len = 4, .lo2 = 0x80, .hi2 = 0xbf, .mask = 0x07},
-	{.lo = 0xf4, .hi = 0xf4, .len = 4, .lo2 = 0x80, .hi2 = 0x8f, .mask = 0x07},
+    {.lo = 0xc2, .hi = 0xdf, .len = 2, .lo2 = 0x80, .hi2 = 0xbf, .mask = 0x1f},
+    {.lo = 0xe0, .hi = 0xe0, .len = 3, .lo2 = 0xa0, .hi2 = 0xbf, .mask = 0x0f},
+    {.lo = 0xe1, .hi = 0xec, .len = 3, .lo2 = 0x80, .hi2 = 0xbf, .mask = 0x0f},
+    {.lo = 0xed, .hi = 0xed, .len = 3, .lo2 = 0x80, .hi2 = 0x9f, .mask = 0x0f},
+    {.lo = 0xee, .hi = 0xef, .len = 3, .lo2 = 0x80, .hi2 = 0xbf, .mask = 0x0f},
+    {.lo = 0xf0, .hi = 0xf0, .len = 4, .lo2 = 0x90, .hi2 = 0xbf, .mask = 0x07},
+    {.lo = 0xf1, .hi = 0xf3, .len = 4, .lo2 = 0x80, .hi2 = 0xbf, .mask = 0x07},
+    {.lo = 0xf4, .hi = 0xf4, .len = 4, .lo2 = 0x80, .hi2 = 0x8f, .mask = 0x07},
 };
 
 size_t tb_utf8_decode(const char *s, size_t n, uint32_t *cp)
@@ -103,8 +103,8 @@ bool tb_utf8_valid(const char *s, size_t n)
 
 /* Escape for the bytes below 0x20 and the two JSON specials; NULL: \u00XX. */
 static const char *const json_escapes[0x5d] = {
-	['\b'] = "\\b", ['\t'] = "\\t", ['\n'] = "\\n", ['\f'] = "\\f",
-	['\r'] = "\\r", ['"'] = "\\\"", ['\\'] = "\\\\",
+    ['\b'] = "\\b", ['\t'] = "\\t", ['\n'] = "\\n",  ['\f'] = "\\f",
+    ['\r'] = "\\r", ['"'] = "\\\"", ['\\'] = "\\\\",
 };
 
 static int put_json_byte(struct tb_buf *b, unsigned char c)

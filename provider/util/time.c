@@ -1,6 +1,7 @@
 /* Clocks, AWS and ISO-8601 timestamps, Go-style durations. */
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -48,14 +49,6 @@ static bool read_digits(const char **s, int n, int *out)
 	return true;
 }
 
-static bool expect(const char **s, const char *set)
-{
-	if (**s == '\0' || strchr(set, **s) == NULL)
-		return false;
-	(*s)++;
-	return true;
-}
-
 /* Parses "Z", "z" or "+HH:MM"/"-HH:MM"/"+HHMM" into seconds east of UTC. */
 static bool read_zone(const char *s, int64_t *offset)
 {
@@ -79,19 +72,63 @@ static bool read_zone(const char *s, int64_t *offset)
 	return true;
 }
 
+/* Layout of the fixed part: '#' a digit, '?' one of "Tt ", anything else itself. */
+static const char iso_layout[] = "####-##-##?##:##:##";
+
+/* Where each run of digits in iso_layout goes, with its valid range. */
+static const struct iso_field {
+	size_t pos, len;
+	size_t member; /* offset in struct tm */
+	int min, max;
+} iso_fields[] = {
+    {.pos = 0, .len = 4, .member = offsetof(struct tm, tm_year), .min = 0, .max = 9999},
+    {.pos = 5, .len = 2, .member = offsetof(struct tm, tm_mon), .min = 1, .max = 12},
+    {.pos = 8, .len = 2, .member = offsetof(struct tm, tm_mday), .min = 1, .max = 31},
+    {.pos = 11, .len = 2, .member = offsetof(struct tm, tm_hour), .min = 0, .max = 23},
+    {.pos = 14, .len = 2, .member = offsetof(struct tm, tm_min), .min = 0, .max = 59},
+    {.pos = 17, .len = 2, .member = offsetof(struct tm, tm_sec), .min = 0, .max = 60},
+};
+
+static bool match_layout(const char *s)
+{
+	for (size_t i = 0; i < sizeof(iso_layout) - 1; i++) {
+		char c = iso_layout[i];
+
+		if (s[i] == '\0')
+			return false;
+		if (c == '#' && !isdigit((unsigned char)s[i]))
+			return false;
+		if (c == '?' && strchr("Tt ", s[i]) == NULL)
+			return false;
+		if (c != '#' && c != '?' && s[i] != c)
+			return false;
+	}
+	return true;
+}
+
+static bool read_fields(const char *s, struct tm *tm)
+{
+	for (size_t i = 0; i < TB_COUNT(iso_fields); i++) {
+		const struct iso_field *f = &iso_fields[i];
+		const char *p = s + f->pos;
+		int v;
+
+		if (!read_digits(&p, (int)f->len, &v) || v < f->min || v > f->max)
+			return false;
+		*(int *)((char *)tm + f->member) = v;
+	}
+	return true;
+}
+
 int tb_time_parse_iso8601(const char *s, int64_t *out)
 {
 	struct tm tm;
 	int64_t offset;
-	time_t t;
 
 	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || !read_digits(&s, 4, &tm.tm_year) || !expect(&s, "-") ||
-	    !read_digits(&s, 2, &tm.tm_mon) || !expect(&s, "-") ||
-	    !read_digits(&s, 2, &tm.tm_mday) || !expect(&s, "Tt ") ||
-	    !read_digits(&s, 2, &tm.tm_hour) || !expect(&s, ":") ||
-	    !read_digits(&s, 2, &tm.tm_min) || !expect(&s, ":") || !read_digits(&s, 2, &tm.tm_sec))
+	if (s == NULL || !match_layout(s) || !read_fields(s, &tm))
 		return TB_EINVAL;
+	s += sizeof(iso_layout) - 1;
 	if (*s == '.' || *s == ',') {
 		s++;
 		if (!isdigit((unsigned char)*s))
@@ -99,13 +136,11 @@ int tb_time_parse_iso8601(const char *s, int64_t *out)
 		while (isdigit((unsigned char)*s))
 			s++;
 	}
-	if (!read_zone(s, &offset) || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
-	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+	if (!read_zone(s, &offset))
 		return TB_EINVAL;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	t = timegm(&tm);
-	*out = (int64_t)t - offset;
+	*out = (int64_t)timegm(&tm) - offset;
 	return 0;
 }
 
@@ -114,9 +149,10 @@ static const struct duration_unit {
 	const char *name;
 	double ms;
 } duration_units[] = {
-	{.name = "ns", .ms = 1e-6}, {.name = "us", .ms = 1e-3}, {.name = "\xc2\xb5s", .ms = 1e-3},
-	{.name = "\xce\xbcs", .ms = 1e-3}, {.name = "ms", .ms = 1.0}, {.name = "s", .ms = 1e3},
-	{.name = "m", .ms = 60e3}, {.name = "h", .ms = 3600e3},
+    {.name = "ns", .ms = 1e-6},        {.name = "us", .ms = 1e-3},
+    {.name = "\xc2\xb5s", .ms = 1e-3}, {.name = "\xce\xbcs", .ms = 1e-3},
+    {.name = "ms", .ms = 1.0},         {.name = "s", .ms = 1e3},
+    {.name = "m", .ms = 60e3},         {.name = "h", .ms = 3600e3},
 };
 
 static const struct duration_unit *match_unit(const char *s, size_t *len)
