@@ -1,0 +1,105 @@
+/* ValidateProviderConfig: each mistake is an error on the right attribute. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tb/provider.h"
+
+struct provider_case {
+	const char *json;
+	const char *path; /* expected error path; NULL: no error */
+	const char *summary;
+};
+
+static const struct provider_case cases[] = {
+    {"{}", NULL, NULL},
+    {"{\"region\":\"us-east-1\",\"environment\":\"development\",\"max_retries\":5}", NULL, NULL},
+    {"{\"region\":\"cn-north-1\",\"endpoints\":[{\"ecs\":\"http://127.0.0.1:5000\"}]}", NULL, NULL},
+    {"{\"assume_role\":[{\"role_arn\":\"arn:aws:iam::123456789012:role/deploy\","
+     "\"duration\":\"1h\",\"session_name\":\"ci\"}]}",
+     NULL, NULL},
+    {"{\"environment\":\"prod\"}", "environment", "Invalid environment"},
+    {"{\"region\":\"not a region\"}", "region", "Invalid region"},
+    {"{\"region\":\"US-EAST-1\"}", "region", "Invalid region"},
+    {"{\"assume_role\":[{\"role_arn\":\"arn:aws:iam::bad\"}]}", "assume_role[0].role_arn",
+     "Invalid role ARN"},
+    {"{\"assume_role\":[{\"role_arn\":\"arn:aws:iam::123456789012:role/x\","
+     "\"duration\":\"13h\"}]}",
+     "assume_role[0].duration", "Invalid duration"},
+    {"{\"assume_role\":[{\"role_arn\":\"arn:aws:iam::123456789012:role/x\","
+     "\"session_name\":\"has space\"}]}",
+     "assume_role[0].session_name", "Invalid session name"},
+    {"{\"endpoints\":[{\"ecs\":\"not a url\"}]}", "endpoints[0].ecs", "Invalid endpoint URL"},
+    {"{\"endpoints\":[{\"sts\":\"ftp://x\"}]}", "endpoints[0].sts", "Invalid endpoint URL"},
+    {"{\"max_retries\":-1}", "max_retries", "Invalid max_retries"},
+    {"{\"max_retries\":1000}", "max_retries", "Invalid max_retries"},
+    {"{\"max_retries\":2.5}", "max_retries", "Invalid max_retries"},
+    {"{\"access_key\":\"AKIDEXAMPLE\"}", "access_key", "Incomplete static credentials"},
+    {"{\"shared_config_files\":[\"\"]}", "shared_config_files[0]", "Invalid file name"},
+};
+
+static void run_case(const struct provider_case *pc)
+{
+	struct tb_arena *a = tb_arena_new();
+	const struct tb_value *config = NULL;
+	struct tb_call call = {.arena = a, .meta = tb_provider_meta()};
+
+	tb_diags_init(&call.diags, a);
+	assert_int_equal(
+	    tb_upgrade_json_state(a, &tb_provider_schema, pc->json, strlen(pc->json), &config), 0);
+	tb_provider_validate(&call, config);
+	if (pc->path == NULL) {
+		if (call.diags.n_errors != 0)
+			fail_msg("%s: unexpected error %s", pc->json, call.diags.head->summary);
+	} else {
+		assert_int_equal(call.diags.n_errors, 1);
+		assert_string_equal(call.diags.head->summary, pc->summary);
+		assert_string_equal(tb_path_string(a, &call.diags.head->path), pc->path);
+	}
+	tb_arena_free(a);
+}
+
+static void test_resources_provider_validate(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < TB_COUNT(cases); i++)
+		run_case(&cases[i]);
+}
+
+static void test_resources_provider_unknown_skipped(void **state)
+{
+	struct tb_arena *a = tb_arena_new();
+	struct tb_call call = {.arena = a, .meta = tb_provider_meta()};
+	const struct tb_type *t = tb_block_type(tb_provider_schema.block);
+	const struct tb_value *config = tb_null(a, t);
+	(void)state;
+
+	tb_diags_init(&call.diags, a);
+	config = tb_unknown(a, t);
+	tb_provider_validate(&call, config);
+	assert_int_equal(call.diags.n_errors, 0);
+	tb_arena_free(a);
+}
+
+static void test_resources_provider_registry(void **state)
+{
+	(void)state;
+	assert_non_null(tb_resource_find("talentbase_service"));
+	assert_null(tb_resource_find("talentbase_nothing"));
+	assert_null(tb_resource_find(NULL));
+	for (size_t i = 1; tb_resources[i] != NULL; i++)
+		assert_true(strcmp(tb_resources[i - 1]->name, tb_resources[i]->name) < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_resources_provider_validate),
+	    cmocka_unit_test(test_resources_provider_unknown_skipped),
+	    cmocka_unit_test(test_resources_provider_registry),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
