@@ -40,8 +40,10 @@ struct tb_aws_config {
 	size_t n_endpoints;
 	int max_retries; /* < 0: default 25 */
 	bool skip_credentials_validation;
-	const atomic_bool *cancel; /* StopProvider flag; may be NULL */
-	const char *user_agent;    /* appended to the default one */
+	const atomic_bool *cancel;  /* StopProvider flag; may be NULL */
+	const char *user_agent;     /* appended to the default one */
+	int64_t request_timeout_ms; /* per HTTP attempt; 0: 60 s */
+	int64_t retry_base_ms;      /* backoff base; 0: 1 s (tests lower it) */
 };
 
 struct tb_aws_client;
@@ -113,6 +115,7 @@ struct tb_aws_params {
 	size_t n, cap;
 };
 
+/* An empty list whose items live in a. add copies name and value; 0 or TB_ENOMEM. */
 void tb_aws_params_init(struct tb_aws_params *p, struct tb_arena *a);
 int tb_aws_params_add(struct tb_aws_params *p, const char *name, const char *value);
 int tb_aws_params_addf(struct tb_aws_params *p, const char *value, const char *name_fmt, ...)
@@ -150,7 +153,11 @@ int tb_aws_query(struct tb_aws_ctx *ctx, const char *service, const char *action
 int tb_aws_json_paginate(struct tb_aws_ctx *ctx, const char *service, const char *action,
                          json_t *body, const char *token_key, int (*fn)(void *ud, json_t *page),
                          void *ud);
-/* Query pagination on Marker / NextMarker (ELBv2) or Marker (RDS). */
+/*
+ * Query pagination on Marker / NextMarker (ELBv2), Marker (RDS) or
+ * NextToken (CloudWatch): marker_out_path names the result's marker; it is
+ * sent back as Marker (NextToken for NextToken).
+ */
 int tb_aws_query_paginate(struct tb_aws_ctx *ctx, const char *service, const char *action,
                           const struct tb_aws_params *params, const char *marker_out_path,
                           int (*fn)(void *ud, const struct tb_xml *result), void *ud);
@@ -159,8 +166,10 @@ int tb_aws_query_paginate(struct tb_aws_ctx *ctx, const char *service, const cha
  * Waiter. refresh returns 0 and *state (a static or arena string), or a
  * TB_E* code (TB_ENOTFOUND is a state of its own: "NOT_FOUND"). The wait
  * ends when state is in target (0), in failure (TB_EFAILED), not in
- * pending and not in target (TB_EFAILED), at the deadline (TB_ETIMEOUT), or
- * on cancel (TB_ECANCELED, within a second). Progress is logged at info.
+ * pending and not in target (TB_EFAILED; TB_ENOTFOUND for an unlisted
+ * "NOT_FOUND"), at the deadline — timeout_ms or ctx->deadline_ms, whichever
+ * comes first — (TB_ETIMEOUT), on cancel (TB_ECANCELED, within a second), or
+ * with refresh's own error. ctx->error says which. Progress is logged at info.
  */
 struct tb_aws_waiter {
 	const char *what;           /* "ECS service talentbase-web to reach steady state" */
