@@ -1,0 +1,233 @@
+/*
+ * Handlers about the provider as a whole: metadata and schema, provider
+ * configuration, stop, and the kinds of objects it does not define
+ * (identities, functions, actions); go-plugin's controller; gRPC health.
+ */
+#include <stdatomic.h>
+
+#include "rpc/rpc_int.h"
+#include "tb/log.h"
+
+static size_t count_resources(void)
+{
+	size_t n = 0;
+
+	while (tb_resources[n])
+		n++;
+	return n;
+}
+
+/* GetMetadata: capabilities and the resource type names. */
+int tb_rpc_get_metadata(struct tb_call *c, const void *req, void *resp)
+{
+	Tfplugin6__GetMetadata__Response *r = resp;
+	Tfplugin6__GetMetadata__ResourceMetadata **v;
+	size_t n = count_resources();
+
+	r->server_capabilities = tb_rpc_server_caps(c->arena);
+	v = tb_arena_alloc(c->arena, (n + 1) * sizeof(*v));
+	if (!r->server_capabilities || !v)
+		return TB_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = TB_RPC_NEW(c->arena, Tfplugin6__GetMetadata__ResourceMetadata,
+		                  tfplugin6__get_metadata__resource_metadata);
+		if (!v[i])
+			return TB_ENOMEM;
+		v[i]->type_name = (char *)tb_resources[i]->name;
+	}
+	r->resources = v;
+	r->n_resources = n;
+	return 0;
+}
+
+static int schema_entry(struct tb_arena *a, const struct tb_resource *res,
+                        Tfplugin6__GetProviderSchema__Response__ResourceSchemasEntry **out)
+{
+	Tfplugin6__GetProviderSchema__Response__ResourceSchemasEntry *e =
+	    TB_RPC_NEW(a, Tfplugin6__GetProviderSchema__Response__ResourceSchemasEntry,
+	               tfplugin6__get_provider_schema__response__resource_schemas_entry);
+
+	if (!e)
+		return TB_ENOMEM;
+	e->key = (char *)res->name;
+	*out = e;
+	return tb_rpc_schema_to_pb(a, res->schema, &e->value);
+}
+
+/* GetProviderSchema: the provider block, every resource type, capabilities;
+ * no data sources, functions, ephemeral, list or action types. */
+int tb_rpc_get_provider_schema(struct tb_call *c, const void *req, void *resp)
+{
+	Tfplugin6__GetProviderSchema__Response *r = resp;
+	size_t n = count_resources();
+	int rc;
+
+	r->server_capabilities = tb_rpc_server_caps(c->arena);
+	r->resource_schemas = tb_arena_alloc(c->arena, (n + 1) * sizeof(*r->resource_schemas));
+	if (!r->server_capabilities || !r->resource_schemas)
+		return TB_ENOMEM;
+	rc = tb_rpc_schema_to_pb(c->arena, &tb_provider_schema, &r->provider);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = schema_entry(c->arena, tb_resources[i], &r->resource_schemas[i]);
+	if (rc == TB_ENOMEM)
+		return rc;
+	if (rc) {
+		tb_diag_add(&c->diags, TB_SEV_ERROR, NULL, "Internal error",
+		            "The provider's schema tables are malformed.");
+		return 0;
+	}
+	r->n_resource_schemas = n;
+	return 0;
+}
+
+/* ValidateProviderConfig: checks that need no AWS access. */
+int tb_rpc_validate_provider_config(struct tb_call *c, const void *req, void *resp)
+{
+	const Tfplugin6__ValidateProviderConfig__Request *r = req;
+	const struct tb_type *t = tb_block_type(tb_provider_schema.block);
+	const struct tb_value *config;
+	int rc;
+
+	rc = tb_rpc_value_decode(c, r->config, t, "provider configuration", &config);
+	if (rc == 0)
+		tb_provider_validate(c, config);
+	return rc == TB_ENOMEM ? rc : 0;
+}
+
+/* ConfigureProvider: builds the provider's settings and AWS client. */
+int tb_rpc_configure_provider(struct tb_call *c, const void *req, void *resp)
+{
+	const Tfplugin6__ConfigureProvider__Request *r = req;
+	const struct tb_type *t = tb_block_type(tb_provider_schema.block);
+	const struct tb_value *config;
+	int rc;
+
+	tb_rpc_caps(c, r->client_capabilities);
+	rc = tb_rpc_value_decode(c, r->config, t, "provider configuration", &config);
+	if (rc == TB_ENOMEM)
+		return rc;
+	if (rc == 0) {
+		rc = tb_provider_configure(c, config);
+		tb_rpc_fail(c, rc, "Provider configuration failed");
+	}
+	return 0;
+}
+
+/* StopProvider: raises the cancellation flag that waits and retries poll. */
+int tb_rpc_stop_provider(struct tb_call *c, const void *req, void *resp)
+{
+	atomic_store(&tb_rpc_cancel, true);
+	tb_log(TB_LOG_INFO, "rpc", "stop requested: cancelling running operations", NULL);
+	return 0;
+}
+
+/* GetResourceIdentitySchemas: no resource type has an identity. */
+int tb_rpc_get_identity_schemas(struct tb_call *c, const void *req, void *resp)
+{
+	return 0;
+}
+
+/* UpgradeResourceIdentity: there are no identities to upgrade. */
+int tb_rpc_upgrade_identity(struct tb_call *c, const void *req, void *resp)
+{
+	const Tfplugin6__UpgradeResourceIdentity__Request *r = req;
+	const struct tb_type *t;
+
+	if (tb_rpc_resource(c, r->type_name, &t))
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, NULL, "Resource identity not supported",
+		             "Resource type \"%s\" has no identity schema.", r->type_name);
+	return 0;
+}
+
+/* GetFunctions: the provider defines no functions. */
+int tb_rpc_get_functions(struct tb_call *c, const void *req, void *resp)
+{
+	return 0;
+}
+
+/* CallFunction: every name is unknown. */
+int tb_rpc_call_function(struct tb_call *c, const void *req, void *resp)
+{
+	const Tfplugin6__CallFunction__Request *r = req;
+	Tfplugin6__CallFunction__Response *out = resp;
+
+	out->error = TB_RPC_NEW(c->arena, Tfplugin6__FunctionError, tfplugin6__function_error);
+	if (!out->error)
+		return TB_ENOMEM;
+	out->error->text = tb_arena_printf(
+	    c->arena, "The talentbase provider has no function named \"%s\".", r->name);
+	return out->error->text ? 0 : TB_ENOMEM;
+}
+
+/* InvokeAction: one "completed" event carrying the unknown-action error. */
+int tb_rpc_invoke_action(struct tb_call *c, const void *req, void *resp)
+{
+	Tfplugin6__InvokeAction__Event *ev = resp;
+	Tfplugin6__InvokeAction__Event__Completed *done;
+
+	done = TB_RPC_NEW(c->arena, Tfplugin6__InvokeAction__Event__Completed,
+	                  tfplugin6__invoke_action__event__completed);
+	if (!done)
+		return TB_ENOMEM;
+	tb_rpc_unknown_type(c, "action", req);
+	if (tb_rpc_diags_to_pb(c->arena, &c->diags, &done->diagnostics, &done->n_diagnostics))
+		return TB_ENOMEM;
+	ev->type_case = TFPLUGIN6__INVOKE_ACTION__EVENT__TYPE_COMPLETED;
+	ev->completed = done;
+	return 0;
+}
+
+/* plugin.GRPCController/Shutdown: the server stops once this is answered
+ * (the row's stop_after). */
+int tb_rpc_controller_shutdown(struct tb_call *c, const void *req, void *resp)
+{
+	tb_log(TB_LOG_DEBUG, "rpc", "shutdown requested by the client", NULL);
+	return 0;
+}
+
+/* The services whose health the server reports. */
+static const char *const health_services[] = {"", "plugin"};
+
+/* grpc.health.v1.Health/Check: SERVING for "" and "plugin", else NOT_FOUND. */
+int tb_rpc_health_check(struct tb_call *c, const void *req, void *resp)
+{
+	const Grpc__Health__V1__HealthCheckRequest *r = req;
+	Grpc__Health__V1__HealthCheckResponse *out = resp;
+
+	for (size_t i = 0; i < TB_COUNT(health_services); i++) {
+		if (tb_str_eq(r->service, health_services[i])) {
+			out->status =
+			    GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+			return 0;
+		}
+	}
+	return TB_ENOTFOUND;
+}
+
+/* grpc.health.v1.Health/List: every service SERVING. */
+int tb_rpc_health_list(struct tb_call *c, const void *req, void *resp)
+{
+	Grpc__Health__V1__HealthListResponse *out = resp;
+	Grpc__Health__V1__HealthListResponse__StatusesEntry **v;
+	size_t n = TB_COUNT(health_services);
+
+	v = tb_arena_alloc(c->arena, n * sizeof(*v));
+	if (!v)
+		return TB_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = TB_RPC_NEW(c->arena, Grpc__Health__V1__HealthListResponse__StatusesEntry,
+		                  grpc__health__v1__health_list_response__statuses_entry);
+		if (!v[i])
+			return TB_ENOMEM;
+		v[i]->key = (char *)health_services[i];
+		v[i]->value = TB_RPC_NEW(c->arena, Grpc__Health__V1__HealthCheckResponse,
+		                         grpc__health__v1__health_check_response);
+		if (!v[i]->value)
+			return TB_ENOMEM;
+		v[i]->value->status =
+		    GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+	}
+	out->statuses = v;
+	out->n_statuses = n;
+	return 0;
+}
