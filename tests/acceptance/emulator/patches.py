@@ -1,0 +1,310 @@
+"""Corrections to moto where it disagrees with real AWS.
+
+The acceptance suite and `make demo` run the provider against moto. Where
+moto behaves differently from AWS, the emulator is corrected here, never the
+provider: nothing under provider/ may detect or special-case moto.
+
+One function per gap, registered with ``@gap``. Its docstring says:
+
+  * what moto does (and on which version it was observed),
+  * what real AWS does,
+  * the AWS documentation that says so (title and URL).
+
+A patch changes moto's Python objects (backends, response classes) in the
+server process; it runs once, before the server answers its first request.
+Keep each one as narrow as the gap: a patch that changes more than the
+documented behaviour hides provider bugs instead of exposing them.
+
+``server.py`` calls ``apply_all()``; the acceptance tests check that every
+registered patch applied (``applied()``) and that each has a docstring with
+the three parts above (``missing_documentation()``).
+
+Example of an entry (the shape, not a real gap)::
+
+    @gap
+    def ecs_create_service_keeps_grace_period():
+        '''moto 5.2.5 CreateService drops healthCheckGracePeriodSeconds.
+
+        Real AWS: CreateService stores it and DescribeServices returns it.
+
+        AWS docs: Amazon ECS API Reference, CreateService,
+        https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+        '''
+        from moto.ecs import models
+        ...
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+log = logging.getLogger("tb.emulator.patches")
+
+# Every registered patch, in registration order.
+PATCHES: list[Callable[[], None]] = []
+
+_applied: list[str] = []
+
+
+def gap(fn: Callable[[], None]) -> Callable[[], None]:
+    """Registers ``fn`` as the correction of one moto gap."""
+    if any(p.__name__ == fn.__name__ for p in PATCHES):
+        raise ValueError(f"patch {fn.__name__} registered twice")
+    PATCHES.append(fn)
+    return fn
+
+
+def apply_all() -> list[str]:
+    """Applies every registered patch once; returns their names.
+
+    A patch that raises stops the server: running against an emulator that
+    is only partly corrected would make test results meaningless.
+    """
+    for fn in PATCHES:
+        if fn.__name__ in _applied:
+            continue
+        fn()
+        _applied.append(fn.__name__)
+        log.info("applied emulator patch %s", fn.__name__)
+    return list(_applied)
+
+
+def applied() -> list[str]:
+    """Names of the patches applied in this process."""
+    return list(_applied)
+
+
+def missing_documentation() -> list[str]:
+    """Names of patches whose docstring lacks the real-AWS behaviour or a
+    documentation URL."""
+    bad = []
+    for fn in PATCHES:
+        doc = (fn.__doc__ or "").lower()
+        if "real aws" not in doc or "https://docs.aws.amazon.com/" not in doc:
+            bad.append(fn.__name__)
+    return bad
+
+
+# ---- gaps -------------------------------------------------------------------
+# Add entries below, one function per gap, each decorated with @gap.
+
+
+# ---- ECS services (talentbase_service) ---------------------------------------
+
+
+@gap
+def ecs_create_service_keeps_settings():
+    """moto 5.2.5 CreateService drops deploymentConfiguration,
+    capacityProviderStrategy, healthCheckGracePeriodSeconds and
+    enableExecuteCommand: DescribeServices returns none of them (they appear
+    only after an UpdateService sets them), and with a capacity provider
+    strategy it still reports launchType EC2.
+
+    Real AWS: CreateService stores all four and DescribeServices returns
+    them (deploymentConfiguration with its deploymentCircuitBreaker); a
+    service created with a capacityProviderStrategy has no launchType.
+
+    AWS docs: Amazon ECS API Reference, CreateService (request parameters
+    deploymentConfiguration, capacityProviderStrategy - "If a
+    capacityProviderStrategy is specified, the launchType parameter must be
+    omitted" - healthCheckGracePeriodSeconds, enableExecuteCommand) and
+    Service (response shape),
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html
+    """
+    from moto.ecs import responses
+
+    kept = {
+        "deploymentConfiguration": "deployment_configuration",
+        "capacityProviderStrategy": "capacity_provider_strategy",
+        "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+        "enableExecuteCommand": "enable_execute_command",
+    }
+    original = responses.EC2ContainerServiceResponse.create_service
+
+    def create_service(self):
+        result = original(self)
+        service = result.result["service"]
+        for param, attr in kept.items():
+            value = self._get_param(param)
+            if value is not None:
+                setattr(service, attr, value)
+        if self._get_param("capacityProviderStrategy") and not self._get_param("launchType"):
+            service.launch_type = None
+            for d in service.deployments:
+                d.pop("launchType", None)
+                d["capacityProviderStrategy"] = self._get_param("capacityProviderStrategy")
+        return result
+
+    responses.EC2ContainerServiceResponse.create_service = create_service
+
+
+@gap
+def ecs_update_service_starts_a_deployment():
+    """moto 5.2.5 UpdateService with a new taskDefinition only swaps the
+    service's taskDefinition (stored as written, e.g. "family:3"): the
+    deployments list keeps the old PRIMARY deployment with the old task
+    definition, so a client waiting for the new revision's rollout never
+    sees it.
+
+    Real AWS: a new task definition (or forceNewDeployment) starts a new
+    deployment with status PRIMARY and that task definition's full ARN; the
+    previous PRIMARY becomes ACTIVE and is removed once the new deployment
+    reaches its desired count (rolloutState COMPLETED). The service's
+    taskDefinition is the full ARN. Here the new deployment's running count
+    follows MOTO_ECS_SERVICE_RUNNING, exactly as moto does at CreateService.
+
+    AWS docs: Amazon ECS API Reference, UpdateService ("If you update the
+    task definition ... a new deployment is triggered") and Deployment
+    (status PRIMARY / ACTIVE / INACTIVE, rolloutState),
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
+    """
+    import os
+
+    from moto.core.utils import utcnow
+    from moto.ecs import models
+    from moto.moto_api._internal import mock_random
+
+    original = models.EC2ContainerServiceBackend.update_service
+
+    def running_from_env(name: str) -> int:
+        try:
+            return max(int(os.environ.get(name, "0")), 0)
+        except ValueError:
+            return 0
+
+    def update_service(self, service_properties):
+        td = service_properties.get("task_definition")
+        force = bool(service_properties.get("force_new_deployment"))
+        service = original(self, service_properties)
+        if not td and not force:
+            return service
+        if td:
+            service.task_definition = self.describe_task_definition(td).arn
+        deps = list(service.deployments)
+        primary = next((d for d in deps if d.get("status") == "PRIMARY"), None)
+        if primary is not None and primary.get("taskDefinition") == service.task_definition \
+                and not force:
+            return service
+        running = running_from_env("MOTO_ECS_SERVICE_RUNNING")
+        done = running >= service.desired_count
+        dep_id = f"ecs-svc/{mock_random.randint(0, 32**12)}"
+        now = utcnow()
+        new = dict(primary or {})
+        new.update({
+            "id": dep_id, "status": "PRIMARY", "taskDefinition": service.task_definition,
+            "createdAt": now, "updatedAt": now, "desiredCount": service.desired_count,
+            "runningCount": running, "pendingCount": service.desired_count - running,
+            "failedTasks": running_from_env("MOTO_ECS_SERVICE_FAILED_TASKS"),
+            "rolloutState": "COMPLETED" if done else "IN_PROGRESS",
+            "rolloutStateReason": f"ECS deployment {dep_id} "
+                                  + ("completed." if done else "in progress."),
+        })
+        for d in deps:
+            if d.get("status") == "PRIMARY":
+                d["status"] = "ACTIVE"
+        service.deployments = [new] + ([] if done else deps)
+        return service
+
+    models.EC2ContainerServiceBackend.update_service = update_service
+
+
+# ---- Application Auto Scaling (talentbase_service) ------------------------------
+
+
+@gap
+def applicationautoscaling_tagging():
+    """moto 5.2.5 Application Auto Scaling has no tagging: RegisterScalableTarget
+    ignores Tags, and TagResource, UntagResource and ListTagsForResource are
+    not implemented (HTTP 500).
+
+    Real AWS: scalable targets are taggable. RegisterScalableTarget accepts
+    Tags when it creates the target; TagResource / UntagResource change them
+    by ResourceARN (the ScalableTargetARN); ListTagsForResource returns
+    {"Tags": {key: value}}; an unknown ARN answers ResourceNotFoundException.
+
+    AWS docs: Application Auto Scaling API Reference, RegisterScalableTarget
+    (Tags), TagResource, UntagResource, ListTagsForResource, and "Tagging
+    support for Application Auto Scaling",
+    https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TagResource.html
+    https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ListTagsForResource.html
+    https://docs.aws.amazon.com/autoscaling/application/userguide/resource-tagging-support.html
+    """
+    import json
+
+    from moto.applicationautoscaling import responses
+    from moto.core.exceptions import JsonRESTError
+
+    cls = responses.ApplicationAutoScalingResponse
+    original_register = cls.register_scalable_target
+
+    def target_by_arn(backend, arn):
+        for by_id in backend.targets.values():
+            for t in by_id.values():
+                if t.arn == arn:
+                    return t
+        raise JsonRESTError("ResourceNotFoundException",
+                            f"Scalable target with ARN {arn} not found.")
+
+    def register_scalable_target(self):
+        existed = any(self._get_param("ResourceId") in by_id
+                      for by_id in self.applicationautoscaling_backend.targets.values())
+        body = original_register(self)
+        tags = self._get_param("Tags")
+        if tags and not existed:
+            arn = json.loads(body)["ScalableTargetARN"]
+            target_by_arn(self.applicationautoscaling_backend, arn).tags = dict(tags)
+        return body
+
+    def tag_resource(self):
+        t = target_by_arn(self.applicationautoscaling_backend, self._get_param("ResourceARN"))
+        t.tags = {**getattr(t, "tags", {}), **(self._get_param("Tags") or {})}
+        return "{}"
+
+    def untag_resource(self):
+        t = target_by_arn(self.applicationautoscaling_backend, self._get_param("ResourceARN"))
+        drop = set(self._get_param("TagKeys") or [])
+        t.tags = {k: v for k, v in getattr(t, "tags", {}).items() if k not in drop}
+        return "{}"
+
+    def list_tags_for_resource(self):
+        t = target_by_arn(self.applicationautoscaling_backend, self._get_param("ResourceARN"))
+        return json.dumps({"Tags": getattr(t, "tags", {})})
+
+    cls.register_scalable_target = register_scalable_target
+    cls.tag_resource = tag_resource
+    cls.untag_resource = untag_resource
+    cls.list_tags_for_resource = list_tags_for_resource
+
+
+@gap
+def applicationautoscaling_deregister_removes_policies():
+    """moto 5.2.5 DeregisterScalableTarget removes only the target: its
+    scaling policies and scheduled actions stay and keep being described.
+
+    Real AWS: "Deregistering a scalable target deletes the scaling policies
+    and the scheduled actions that are associated with it."
+
+    AWS docs: Application Auto Scaling API Reference, DeregisterScalableTarget,
+    https://docs.aws.amazon.com/autoscaling/application/APIReference/API_DeregisterScalableTarget.html
+    """
+    from moto.applicationautoscaling import models
+
+    original = models.ApplicationAutoscalingBackend.deregister_scalable_target
+
+    def deregister_scalable_target(self, namespace, r_id, dimension):
+        original(self, namespace, r_id, dimension)
+
+        def owned(x):
+            return (x.service_namespace == namespace and x.resource_id == r_id
+                    and x.scalable_dimension == dimension)
+
+        for key, policy in list(self.policies.items()):
+            if owned(policy):
+                policy.delete_alarms(self.account_id, self.region_name)
+                del self.policies[key]
+        self.scheduled_actions = [a for a in self.scheduled_actions if not owned(a)]
+
+    models.ApplicationAutoscalingBackend.deregister_scalable_target = deregister_scalable_target
