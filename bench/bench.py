@@ -18,7 +18,7 @@ Figures (a plain table; nothing here ever fails on a time):
   * peak RSS under tofu: VmHWM of the provider process polled every 2 ms
     while tofu runs `providers schema -json`.
 
-The Go baseline is hashicorp/terraform-provider-time (tools/null/: the null
+The Go baseline is hashicorp/terraform-provider-time (tools/goprovider/: the null
 provider the benchmark first named is not available from the Go module proxy
 at a current SDK), built by `BOOTSTRAP_BENCH=1 scripts/bootstrap.sh`.
 Targets: handshake at least 3x sooner than the Go provider's; peak RSS under
@@ -372,7 +372,7 @@ def main() -> int:
           f"{'met' if peak < RSS_TARGET_MB else 'NOT met'}")
     print(f"baseline: hashicorp/terraform-provider-{GO_NAME} v{GO_VERSION} (terraform-plugin-"
           "framework); terraform-provider-null is not served by the Go module proxy at a "
-          "current SDK (see tools/null/tools.go)")
+          "current SDK (see tools/goprovider/tools.go)")
     return 0
 
 

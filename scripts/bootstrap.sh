@@ -10,7 +10,7 @@ cd "$top"
 TOFU_VERSION=1.12.6
 MOTO_VERSION=5.2.5
 BOTO3_VERSION=1.44.5
-NULL_PROVIDER_VERSION=3.2.4
+GO_BASELINE_VERSION=0.14.2
 
 want_tofu=1
 want_venv=1
@@ -60,11 +60,13 @@ install_tofu() {
     -o "$bin" github.com/opentofu/opentofu/cmd/tofu)
 }
 
-install_null_provider() {
-  local bin="$top/.tools/bin/terraform-provider-null_v$NULL_PROVIDER_VERSION"
+# The benchmark's Go baseline: an official provider on the same Go plugin
+# stack (terraform-provider-null's v3 releases are not valid module versions).
+install_bench_provider() {
+  local bin="$top/.tools/bin/terraform-provider-time_v$GO_BASELINE_VERSION"
   [ -x "$bin" ] && return 0
-  say "building terraform-provider-null $NULL_PROVIDER_VERSION (benchmark baseline)"
-  (cd "$top/tools/null" && GOFLAGS=-mod=mod go build -trimpath -o "$bin" github.com/hashicorp/terraform-provider-null)
+  say "building terraform-provider-time $GO_BASELINE_VERSION (benchmark baseline)"
+  (cd "$top/tools/goprovider" && GOFLAGS=-mod=mod go build -trimpath -o "$bin" github.com/hashicorp/terraform-provider-time)
 }
 
 install_venv() {
@@ -87,5 +89,5 @@ PY
 install_debs
 if [ "$want_venv" = 1 ]; then install_venv; fi
 if [ "$want_tofu" = 1 ]; then install_tofu; fi
-if [ "${BOOTSTRAP_BENCH:-0}" = 1 ]; then install_null_provider; fi
+if [ "${BOOTSTRAP_BENCH:-0}" = 1 ]; then install_bench_provider; fi
 say "ready"

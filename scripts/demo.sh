@@ -27,6 +27,8 @@ port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); prin
 endpoint="http://127.0.0.1:$port"
 
 step "starting the AWS emulator on $endpoint"
+# The emulator runs no containers: it reports this many running tasks.
+export MOTO_ECS_SERVICE_RUNNING=2
 "$py" tests/acceptance/emulator/server.py --port "$port" >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 1 100); do
@@ -37,7 +39,6 @@ done
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL=$endpoint AWS_EC2_METADATA_DISABLED=true
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
-export MOTO_ECS_SERVICE_RUNNING=2
 
 step "creating the shared platform: cluster, VPC, private subnets, security groups, ALB + listener, roles, secrets"
 "$py" scripts/demo_platform.py --endpoint "$endpoint" >"$work/platform.auto.tfvars.json"

@@ -1,4 +1,4 @@
-module talentbase.internal/tools/null
+module talentbase.internal/tools/goprovider
 
 go 1.26.8
 
