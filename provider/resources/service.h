@@ -1,0 +1,408 @@
+/*
+ * talentbase_service, inside: the effective settings of one service (the
+ * configuration with every default resolved, or what AWS reports), the
+ * tables that map it to and from cty values, and the pure functions that
+ * turn it into AWS requests and AWS answers back into it. Private to the
+ * service_*.c files and their unit tests.
+ *
+ * Data flows one way per operation:
+ *   plan/apply: cty value -> tb_service_load -> struct tb_svc -> expand -> AWS
+ *   read:       AWS -> flatten -> struct tb_svc -> tb_service_state -> cty value
+ */
+#ifndef TB_RESOURCES_SERVICE_H
+#define TB_RESOURCES_SERVICE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tb/aws.h"
+#include "tb/provider.h"
+
+#define TB_SVC_RESOURCE  "talentbase_service"
+#define TB_SVC_DIMENSION "ecs:service:DesiredCount"
+
+/* ---- effective settings ------------------------------------------------- */
+
+struct tb_svc_strs {
+	size_t n;
+	const char **v;
+};
+
+struct tb_svc_kv {
+	const char *key;
+	const char *value;
+};
+
+/* Sorted by key (cty maps are). */
+struct tb_svc_kvs {
+	size_t n;
+	struct tb_svc_kv *v;
+};
+
+/* Container health check; absent (set false) means none. */
+struct tb_svc_hc {
+	bool set;
+	struct tb_svc_strs command;
+	int64_t interval, timeout, retries, start_period;
+};
+
+struct tb_svc_net {
+	bool set;
+	struct tb_svc_strs subnets, security_groups;
+	bool assign_public_ip;
+};
+
+/* Target-group health check; always effective when there is a load balancer. */
+struct tb_svc_tghc {
+	bool set;
+	const char *path, *matcher;
+	int64_t interval, timeout, healthy_threshold, unhealthy_threshold;
+};
+
+struct tb_svc_lb {
+	bool set;
+	const char *listener_arn, *vpc_id;
+	int64_t priority; /* 0: the rule is missing */
+	struct tb_svc_strs host_headers, path_patterns;
+	struct tb_svc_tghc hc;
+	int64_t stickiness_duration, deregistration_delay;
+};
+
+/* Always effective (defaults when the block is absent). */
+struct tb_svc_dep {
+	bool set;
+	int64_t minimum_healthy_percent, maximum_percent, grace;
+	bool rollback, wait; /* wait is ours, not AWS's */
+};
+
+/* Absent: launch type FARGATE instead of a capacity provider strategy. */
+struct tb_svc_cap {
+	bool set;
+	int64_t base, fargate_weight, spot_weight;
+};
+
+struct tb_svc_sched {
+	const char *name, *schedule, *timezone;
+	bool has_min, has_max;
+	int64_t min, max;
+};
+
+/* Target values of 0 mean "no such policy". */
+struct tb_svc_as {
+	bool set;
+	int64_t min, max;
+	double cpu, memory, requests;
+	int64_t in_cooldown, out_cooldown;
+	size_t n_sched;
+	struct tb_svc_sched *sched;
+};
+
+/* Always effective. retention 0: the log group is missing. retain is ours. */
+struct tb_svc_logs {
+	bool set;
+	int64_t retention;
+	bool retain;
+};
+
+struct tb_svc {
+	const char *name, *cluster, *role, *image, *image_tag;
+	const char *execution_role_arn, *task_role_arn;
+	int64_t cpu, memory, port, desired_count; /* port 0: none */
+	bool enable_execute_command;
+	struct tb_svc_kvs environment, secrets, tags, tags_all;
+	struct tb_svc_hc hc;
+	struct tb_svc_net net;
+	struct tb_svc_lb lb;
+	struct tb_svc_dep dep;
+	struct tb_svc_cap cap;
+	struct tb_svc_as as;
+	struct tb_svc_logs logs;
+	/* computed */
+	const char *id, *arn, *task_definition_arn, *target_group_arn, *listener_rule_arn;
+	const char *log_group_name, *deployed_image;
+	int64_t task_definition_revision;
+	const char *lb_arn; /* the target group's load balancer (read only) */
+};
+
+/* ---- schema (service_schema.c) ------------------------------------------- */
+
+extern const struct tb_schema tb_service_schema;
+extern const struct tb_block tb_service_block;
+/* Nested block tables by dotted path ("load_balancer.health_check"); NULL if none. */
+const struct tb_block *tb_service_block_at(const char *path);
+
+/* Presets per role. */
+struct tb_svc_role {
+	const char *name;
+	int64_t start_period; /* container health check start period */
+	int64_t grace;        /* health check grace period with a load balancer */
+	const char *lb_path;  /* target-group health check path */
+	bool lb_allowed;
+};
+
+/* Defaults per environment. */
+struct tb_svc_env {
+	const char *name;
+	int64_t retention_days;
+	bool retain_on_destroy;
+	int64_t min_capacity;
+	int64_t fargate_base;
+};
+
+/*
+ * Sets, in *value, the defaults that depend on the role (container
+ * start_period, grace period, target-group health check path) wherever
+ * config leaves them null inside a block it has. The schema's default
+ * functions see only a nested block's own configuration, so plan and
+ * validate call this with the resource's. Returns 0, TB_ENOMEM or TB_EINVAL.
+ */
+int tb_service_role_defaults(struct tb_arena *a, const struct tb_meta *meta,
+                             const struct tb_value *config, const struct tb_value **value);
+/*
+ * What a null optional attribute that has no schema default stands for
+ * ("" / "desired_count": autoscaling.min_capacity, else the environment's
+ * count); NULL when the attribute has no such meaning. root is the resource
+ * value.
+ */
+const struct tb_value *tb_service_derived(struct tb_arena *a, const struct tb_meta *meta,
+                                          const struct tb_value *root, const char *block,
+                                          const char *attr);
+/* The preset of a role / environment, or NULL when unknown. Static rows. */
+const struct tb_svc_role *tb_service_role(const char *name);
+const struct tb_svc_env *tb_service_env(const char *name);
+
+/* ---- model: cty value <-> struct tb_svc (service_model.c) ----------------- */
+
+/*
+ * Reads v (planned, prior or state value) into *out with every default
+ * resolved, as the resource will use it when calling AWS: attributes left
+ * null and blocks left out get the defaults the schema documents for
+ * meta's environment and v's role. Unknown values read as zero/NULL.
+ * Everything lives in a. Returns 0 or TB_ENOMEM.
+ */
+int tb_service_load(struct tb_arena *a, const struct tb_meta *meta, const struct tb_value *v,
+                    struct tb_svc *out);
+
+/*
+ * Builds the resource value that represents actual (what AWS reports),
+ * shaped after prior: a block left out of prior stays out while AWS matches
+ * the defaults it stands for, and appears with AWS's values when it does
+ * not (so the plan shows the drift and the apply restores the defaults).
+ * emit_all (import) writes every block AWS has. Attributes that are not
+ * AWS's (timeouts, acknowledge) come from prior. Returns 0 or TB_ENOMEM.
+ */
+int tb_service_state(struct tb_arena *a, const struct tb_meta *meta, const struct tb_svc *actual,
+                     const struct tb_value *prior, bool emit_all, const struct tb_value **out);
+
+/* True when the two settings give the same task definition. */
+bool tb_service_td_equal(const struct tb_svc *x, const struct tb_svc *y);
+/* Equality of one attribute ("load_balancer", "host_headers"); sets as sets. */
+bool tb_service_attr_equal(const char *block, const char *attr, const struct tb_svc *x,
+                           const struct tb_svc *y);
+/* Field-by-field equality of one block ("deployment", "load_balancer", ...). */
+bool tb_service_block_equal(const char *block, const struct tb_svc *x, const struct tb_svc *y);
+
+/* Copy of planned with each unknown replaced by the value at the same place
+ * in full (or null when full has none there). */
+const struct tb_value *tb_service_fill_unknowns(struct tb_arena *a, const struct tb_value *planned,
+                                                const struct tb_value *full);
+
+/* ---- expand: struct tb_svc -> AWS requests (service_expand.c) ------------- */
+
+/* "image:tag", or "image@sha256:..." for a digest. */
+char *tb_service_image_ref(struct tb_arena *a, const char *image, const char *tag);
+/* Target group name: at most 32 characters, from the name and a hash of cluster/name. */
+char *tb_service_tg_name(struct tb_arena *a, const char *cluster, const char *name);
+/* "/ecs/<name>". */
+char *tb_service_log_group(struct tb_arena *a, const char *name);
+/* "service/<cluster>/<name>". */
+char *tb_service_scaling_id(struct tb_arena *a, const char *cluster, const char *name);
+/* "app/<lb>/<id>/targetgroup/<tg>/<id>" from a listener ARN and a target group
+ * ARN; NULL when either is not of that form. */
+char *tb_service_request_label(struct tb_arena *a, const char *listener_arn, const char *tg_arn);
+
+/*
+ * JSON request bodies. Each returns a new object owned by a (released when
+ * a is freed), or NULL when out of memory.
+ */
+json_t *tb_service_td_request(struct tb_arena *a, const struct tb_svc *s, const char *region);
+json_t *tb_service_create_request(struct tb_arena *a, const struct tb_svc *s);
+/* UpdateService with what differs between old and s (desired count only
+ * when autoscaling does not own it). *changed is false when nothing does. */
+json_t *tb_service_update_request(struct tb_arena *a, const struct tb_svc *old,
+                                  const struct tb_svc *s, bool *changed);
+json_t *tb_service_target_request(struct tb_arena *a, const struct tb_svc *s);
+
+enum tb_svc_metric {
+	TB_SVC_CPU = 0,
+	TB_SVC_MEMORY,
+	TB_SVC_REQUESTS,
+	TB_SVC_N_METRICS,
+};
+
+/* Metric type and policy name suffix of each target-tracking policy. */
+const char *tb_service_metric_type(enum tb_svc_metric m);
+char *tb_service_policy_name(struct tb_arena *a, const struct tb_svc *s, enum tb_svc_metric m);
+/* The target of metric m in s (0: no policy). */
+double tb_service_metric_target(const struct tb_svc *s, enum tb_svc_metric m);
+/* PutScalingPolicy body; label is the ALB resource label (requests only). */
+json_t *tb_service_policy_request(struct tb_arena *a, const struct tb_svc *s, enum tb_svc_metric m,
+                                  const char *label);
+json_t *tb_service_schedule_request(struct tb_arena *a, const struct tb_svc *s,
+                                    const struct tb_svc_sched *sc);
+
+/* Query parameters (ELBv2). Return 0 or TB_ENOMEM. */
+int tb_service_tg_params(const struct tb_svc *s, const char *tg_name, struct tb_aws_params *out);
+int tb_service_tg_health_params(const struct tb_svc *s, const char *tg_arn,
+                                struct tb_aws_params *out);
+int tb_service_tg_attr_params(const struct tb_svc *s, const char *tg_arn,
+                              struct tb_aws_params *out);
+int tb_service_rule_params(const struct tb_svc *s, const char *tg_arn, struct tb_aws_params *out);
+int tb_service_conditions_params(const struct tb_svc *s, struct tb_aws_params *out);
+/* "Tags.member.N.Key/Value" (prefix "Tags"). */
+int tb_service_tag_params(const struct tb_svc_kvs *tags, struct tb_aws_params *out);
+
+/* ECS tags [{key,value}] and plain {k: v} objects, owned by a. */
+json_t *tb_service_ecs_tags(struct tb_arena *a, const struct tb_svc_kvs *tags);
+json_t *tb_service_tag_map(struct tb_arena *a, const struct tb_svc_kvs *tags);
+
+/* Ties a jansson value to the arena's lifetime; returns j (NULL stays NULL). */
+json_t *tb_service_json_own(struct tb_arena *a, json_t *j);
+
+/* ---- flatten: AWS answers -> struct tb_svc (service_flatten.c) ----------- */
+
+/* Each fills the part of *s its AWS object owns. Return 0, TB_EINVAL when the
+ * answer lacks what it must have, or TB_ENOMEM. */
+int tb_service_flatten_service(struct tb_arena *a, const json_t *service, struct tb_svc *s);
+int tb_service_flatten_td(struct tb_arena *a, const json_t *td, struct tb_svc *s);
+int tb_service_flatten_tg(struct tb_arena *a, const struct tb_xml *tg, struct tb_svc *s);
+int tb_service_flatten_tg_attrs(struct tb_arena *a, const struct tb_xml *attrs, struct tb_svc *s);
+int tb_service_flatten_rule(struct tb_arena *a, const struct tb_xml *rule, struct tb_svc *s);
+/* DescribeScalableTargets / DescribeScalingPolicies / DescribeScheduledActions
+ * answers (any may be NULL: none). No scalable target leaves s->as unset. */
+int tb_service_flatten_scaling(struct tb_arena *a, const json_t *targets, const json_t *policies,
+                               const json_t *actions, struct tb_svc *s);
+/* A DescribeLogGroups answer; name is the group to find in it. */
+int tb_service_flatten_logs(struct tb_arena *a, const json_t *groups, const char *name,
+                            struct tb_svc *s);
+/* Splits an image reference into repository and tag (or "sha256:..." digest). */
+void tb_service_split_image(struct tb_arena *a, const char *ref, const char **image,
+                            const char **tag);
+
+/* ---- rollout (service_rollout.c) ------------------------------------------ */
+
+enum tb_svc_rollout {
+	TB_SVC_ROLLOUT_IN_PROGRESS = 1,
+	TB_SVC_ROLLOUT_COMPLETED,
+	TB_SVC_ROLLOUT_FAILED,
+	TB_SVC_ROLLOUT_ROLLED_BACK,
+	TB_SVC_ROLLOUT_GONE, /* the service is missing, draining or inactive */
+};
+
+struct tb_svc_rollout_result {
+	enum tb_svc_rollout state;
+	const char *reason;          /* one line: why it failed, or what it waits for */
+	const char *events;          /* the deployment's recent events, newest first, or NULL */
+	const char *deployed_td_arn; /* task definition of the completed PRIMARY deployment */
+};
+
+/*
+ * Classifies a DescribeServices answer for the service's rollout of
+ * td_arn (NULL: whatever is PRIMARY). Pure: no I/O. Strings live in a.
+ * Returns 0, or TB_ENOMEM.
+ */
+int tb_service_rollout_classify(struct tb_arena *a, const json_t *describe, const char *td_arn,
+                                struct tb_svc_rollout_result *out);
+/* Names of the states, for waiters and logs. */
+const char *tb_service_rollout_name(enum tb_svc_rollout s);
+/* "task abc: CannotPullContainerError: ..." lines from a DescribeTasks answer
+ * (stopped tasks), or NULL when it has none. */
+const char *tb_service_stopped_reasons(struct tb_arena *a, const json_t *tasks);
+
+/* ---- AWS steps (service_aws.c, service_apply.c) --------------------------- */
+
+/*
+ * One apply or read of a service: the call, its AWS context, and the
+ * resource name for diagnostics ("<step> for talentbase_service \"x\": ...").
+ */
+struct tb_svc_op {
+	struct tb_call *call;
+	struct tb_aws_ctx ctx;
+	const char *rname;
+	const struct tb_svc *old; /* update: the prior settings; NULL otherwise */
+};
+
+/* A step of the bundle: its name in diagnostics and what it does. */
+struct tb_svc_step {
+	const char *name;
+	int (*run)(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s);
+};
+
+/*
+ * Runs steps[0..n) in parallel (tb_aws_fanout). Steps write disjoint
+ * fields of s. On failure adds one diagnostic naming the first failed step
+ * and its AWS error, and returns that step's error.
+ */
+int tb_service_run_steps(struct tb_svc_op *op, struct tb_svc *s, const struct tb_svc_step *steps,
+                         size_t n);
+/* One JSON call of a batch run in parallel. */
+struct tb_svc_call {
+	const char *service, *action;
+	json_t *body;
+	bool ok_missing; /* a not-found answer counts as success (deletes) */
+};
+
+/* tb_aws_json that refuses a missing body (TB_ENOMEM: building it failed)
+ * instead of sending "{}"; out may be NULL. */
+int tb_service_call(struct tb_aws_ctx *ctx, const char *service, const char *action, json_t *body,
+                    json_t **out);
+/* Runs calls[0..n) in parallel; 0, or the first failure (ctx->error set). */
+int tb_service_json_calls(struct tb_aws_ctx *ctx, const struct tb_svc_call *calls, size_t n);
+/* Every item under list_key of every page of a paginated JSON action, as
+ * {list_key: [...]}, owned by ctx's arena. */
+int tb_service_json_all(struct tb_aws_ctx *ctx, const char *service, const char *action,
+                        json_t *body, const char *list_key, json_t **out);
+/* Adds a diagnostic for a failed step (with ctx's AWS error when it is the
+ * cause) and returns err; 0 passes through. */
+int tb_service_fail(struct tb_svc_op *op, const struct tb_aws_ctx *ctx, const char *step, int err);
+
+/* DescribeServices (with tags) of one service: 0 and the whole answer in
+ * *out, or TB_ENOTFOUND when the service or its cluster is missing or the
+ * service is INACTIVE. */
+int tb_service_find(struct tb_aws_ctx *ctx, const char *cluster, const char *name, json_t **out);
+/* Fills lb.vpc_id from the listener's load balancer unless it is set. */
+int tb_service_resolve_vpc(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s);
+/*
+ * Reads the whole bundle into *s. s starts as the settings of the prior
+ * state (tb_service_load), whose IDs are the hints where to look; every
+ * field AWS owns is overwritten. s->deployed_image is set only when the
+ * service's rollout is complete. TB_ENOTFOUND when the service is gone.
+ */
+int tb_service_read_bundle(struct tb_svc_op *op, struct tb_svc *s);
+/*
+ * With the service gone: whether an object the state records still exists
+ * (the target group, the listener rule, an ACTIVE task-definition revision).
+ * Such leftovers make the resource a replacement rather than a new create,
+ * so that the destroy half removes them.
+ */
+int tb_service_leftovers(struct tb_svc_op *op, const struct tb_svc *s, bool *out);
+/* Waits until the rollout of s->task_definition_arn completes; on failure
+ * adds a diagnostic quoting the service's events and stopped tasks. */
+int tb_service_wait_rollout(struct tb_svc_op *op, struct tb_svc *s);
+
+/* The bundle's lifecycle. s carries the effective settings and receives
+ * the computed IDs as objects come into being: after a failure it still
+ * names every object created. Diagnostics go to op->call. */
+int tb_service_create_bundle(struct tb_svc_op *op, struct tb_svc *s);
+int tb_service_update_bundle(struct tb_svc_op *op, const struct tb_svc *old, struct tb_svc *s);
+int tb_service_delete_bundle(struct tb_svc_op *op, const struct tb_svc *s);
+
+/* Shared by create and update (service_apply.c): old is NULL on create. */
+int tb_service_put_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *old,
+                           const struct tb_svc *s);
+/* Deletes scheduled actions, policies and the scalable target; not found is fine. */
+int tb_service_delete_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *s);
+
+#endif

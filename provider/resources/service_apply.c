@@ -1,0 +1,646 @@
+/*
+ * talentbase_service: the create and update sequences of the bundle, in
+ * dependency order with independent steps in parallel. Each step records
+ * the IDs of what it created in s at once, so a failure later still leaves
+ * every object in the state the RPC layer saves.
+ */
+#include <string.h>
+
+#include "resources/service.h"
+#include "tb/log.h"
+
+static json_t *own(struct tb_arena *a, json_t *j)
+{
+	return tb_service_json_own(a, j);
+}
+
+static int ecs(struct tb_aws_ctx *ctx, const char *action, json_t *body, json_t **out)
+{
+	return tb_service_call(ctx, "ecs", action, body, out);
+}
+
+static int elb(struct tb_aws_ctx *ctx, const char *action, const struct tb_aws_params *p,
+               const struct tb_xml **out)
+{
+	const struct tb_xml *ignored = NULL;
+	return tb_aws_query(ctx, "elasticloadbalancing", action, p, out ? out : &ignored);
+}
+
+/* ---- log group ------------------------------------------------------------------ */
+
+/* The log group's ARN without the ":*" DescribeLogGroups appends; NULL if missing. */
+static const char *log_group_arn(struct tb_aws_ctx *ctx, const char *name)
+{
+	json_t *groups = NULL;
+	const json_t *list;
+	const char *arn;
+
+	if (tb_service_json_all(ctx, "logs", "DescribeLogGroups",
+	                        own(ctx->arena, json_pack("{s:s}", "logGroupNamePrefix", name)),
+	                        "logGroups", &groups) != 0)
+		return NULL;
+	list = json_object_get(groups, "logGroups");
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const json_t *g = json_array_get(list, i);
+		if (!tb_str_eq(json_string_value(json_object_get(g, "logGroupName")), name))
+			continue;
+		arn = json_string_value(json_object_get(g, "arn"));
+		if (arn && tb_str_has_suffix(arn, ":*"))
+			return tb_arena_strndup(ctx->arena, arn, strlen(arn) - 2);
+		return arn;
+	}
+	return NULL;
+}
+
+/* A log group kept by an earlier incarnation (retain_on_destroy) is adopted:
+ * it gets this service's tags and retention. */
+static int create_log_group(struct tb_aws_ctx *ctx, struct tb_svc *s, const char *name)
+{
+	json_t *body = own(ctx->arena, json_pack("{s:s}", "logGroupName", name));
+	json_t *resp = NULL;
+	const char *arn;
+	int err;
+
+	if (body && s->tags_all.n > 0)
+		json_object_set(body, "tags", tb_service_tag_map(ctx->arena, &s->tags_all));
+	err = body ? tb_service_call(ctx, "logs", "CreateLogGroup", body, &resp) : TB_ENOMEM;
+	if (err != TB_ECONFLICT)
+		return err;
+	tb_log(TB_LOG_INFO, "service", "adopting existing log group", "log_group", name, NULL);
+	if (s->tags_all.n == 0)
+		return 0;
+	if ((arn = log_group_arn(ctx, name)) == NULL)
+		return TB_ENOTFOUND;
+	return tb_service_call(
+	    ctx, "logs", "TagResource",
+	    own(ctx->arena, json_pack("{s:s, s:O}", "resourceArn", arn, "tags",
+	                              tb_service_tag_map(ctx->arena, &s->tags_all))),
+	    &resp);
+}
+
+static int put_retention(struct tb_aws_ctx *ctx, const char *name, int64_t days)
+{
+	json_t *resp = NULL;
+	return tb_service_call(ctx, "logs", "PutRetentionPolicy",
+	                       own(ctx->arena, json_pack("{s:s, s:I}", "logGroupName", name,
+	                                                 "retentionInDays", (json_int_t)days)),
+	                       &resp);
+}
+
+static int step_create_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	const char *name = tb_service_log_group(ctx->arena, s->name);
+	int err = name ? create_log_group(ctx, s, name) : TB_ENOMEM;
+
+	if (err != 0)
+		return err;
+	s->log_group_name = name;
+	return put_retention(ctx, name, s->logs.retention);
+}
+
+/* Retention changed, or the group went missing (retention read as 0). */
+static int step_update_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	const char *name =
+	    s->log_group_name ? s->log_group_name : tb_service_log_group(ctx->arena, s->name);
+	int err;
+
+	if (name == NULL)
+		return TB_ENOMEM;
+	err = put_retention(ctx, name, s->logs.retention);
+	if (err == TB_ENOTFOUND && (err = create_log_group(ctx, s, name)) == 0)
+		err = put_retention(ctx, name, s->logs.retention);
+	if (err == 0)
+		s->log_group_name = name;
+	return err;
+}
+
+/* ---- target group and listener rule -------------------------------------------------- */
+
+static int modify_tg_attrs(struct tb_aws_ctx *ctx, const struct tb_svc *s)
+{
+	struct tb_aws_params p;
+	int err;
+
+	tb_aws_params_init(&p, ctx->arena);
+	err = tb_service_tg_attr_params(s, s->target_group_arn, &p);
+	return err == 0 ? elb(ctx, "ModifyTargetGroupAttributes", &p, NULL) : err;
+}
+
+static int create_rule(struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	struct tb_aws_params p;
+	const struct tb_xml *r = NULL;
+	int err;
+
+	tb_aws_params_init(&p, ctx->arena);
+	err = tb_service_rule_params(s, s->target_group_arn, &p);
+	if (err == 0)
+		err = elb(ctx, "CreateRule", &p, &r);
+	if (err == 0 && (s->listener_rule_arn = tb_xml_text(r, "Rules/member/RuleArn")) == NULL)
+		err = TB_EAWS;
+	return err;
+}
+
+static int step_create_lb(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	struct tb_aws_params p;
+	const struct tb_xml *r = NULL;
+	char *name = tb_service_tg_name(ctx->arena, s->cluster, s->name);
+	int err;
+
+	if (!s->lb.set)
+		return 0;
+	if (name == NULL)
+		return TB_ENOMEM;
+	err = tb_service_resolve_vpc(op, ctx, s);
+	tb_aws_params_init(&p, ctx->arena);
+	if (err == 0)
+		err = tb_service_tg_params(s, name, &p);
+	if (err == 0)
+		err = elb(ctx, "CreateTargetGroup", &p, &r);
+	if (err != 0)
+		return err;
+	if ((s->target_group_arn = tb_xml_text(r, "TargetGroups/member/TargetGroupArn")) == NULL)
+		return TB_EAWS;
+	err = modify_tg_attrs(ctx, s);
+	return err == 0 ? create_rule(ctx, s) : err;
+}
+
+static int modify_rule(struct tb_aws_ctx *ctx, const struct tb_svc *old, const struct tb_svc *s)
+{
+	struct tb_aws_params p;
+	int err = 0;
+
+	if (!tb_service_attr_equal("load_balancer", "host_headers", old, s) ||
+	    !tb_service_attr_equal("load_balancer", "path_patterns", old, s)) {
+		tb_aws_params_init(&p, ctx->arena);
+		err = tb_aws_params_add(&p, "RuleArn", s->listener_rule_arn);
+		if (err == 0)
+			err = tb_service_conditions_params(s, &p);
+		if (err == 0)
+			err = elb(ctx, "ModifyRule", &p, NULL);
+	}
+	if (err != 0 || old->lb.priority == s->lb.priority)
+		return err;
+	tb_aws_params_init(&p, ctx->arena);
+	err = tb_aws_params_add(&p, "RulePriorities.member.1.RuleArn", s->listener_rule_arn);
+	if (err == 0)
+		err = tb_aws_params_add(
+		    &p, "RulePriorities.member.1.Priority",
+		    tb_arena_printf(ctx->arena, "%lld", (long long)s->lb.priority));
+	return err == 0 ? elb(ctx, "SetRulePriorities", &p, NULL) : err;
+}
+
+/* Target group and rule settings in place; a missing rule is created. */
+static int step_update_lb(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	const struct tb_svc *old = op->old;
+	struct tb_aws_params p;
+	int err = 0;
+
+	if (!s->lb.set)
+		return 0;
+	if (!tb_service_block_equal("load_balancer.health_check", old, s)) {
+		tb_aws_params_init(&p, ctx->arena);
+		err = tb_service_tg_health_params(s, s->target_group_arn, &p);
+		if (err == 0)
+			err = elb(ctx, "ModifyTargetGroup", &p, NULL);
+	}
+	if (err == 0 && (old->lb.stickiness_duration != s->lb.stickiness_duration ||
+	                 old->lb.deregistration_delay != s->lb.deregistration_delay))
+		err = modify_tg_attrs(ctx, s);
+	if (err != 0)
+		return err;
+	if (s->listener_rule_arn == NULL || *s->listener_rule_arn == '\0')
+		return create_rule(ctx, s);
+	return modify_rule(ctx, old, s);
+}
+
+/* ---- task definition and service ------------------------------------------------------ */
+
+static int register_td(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	json_t *resp = NULL;
+	const json_t *td;
+	int err = ecs(ctx, "RegisterTaskDefinition",
+	              tb_service_td_request(ctx->arena, s, op->call->meta->region), &resp);
+
+	if (err != 0)
+		return err;
+	td = json_object_get(resp, "taskDefinition");
+	s->task_definition_arn = tb_arena_strdup(
+	    ctx->arena, json_string_value(json_object_get(td, "taskDefinitionArn")));
+	s->task_definition_revision = json_integer_value(json_object_get(td, "revision"));
+	return s->task_definition_arn ? 0 : TB_EAWS;
+}
+
+static int step_update_td(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	if (tb_service_td_equal(op->old, s))
+		return 0;
+	return register_td(op, ctx, s);
+}
+
+static int step_create_service(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	json_t *resp = NULL;
+	int err = ecs(ctx, "CreateService", tb_service_create_request(ctx->arena, s), &resp);
+	const char *arn =
+	    json_string_value(json_object_get(json_object_get(resp, "service"), "serviceArn"));
+
+	if (err != 0)
+		return err;
+	s->arn = arn ? tb_arena_strdup(ctx->arena, arn) : NULL;
+	return s->arn ? 0 : TB_EAWS;
+}
+
+/* ---- autoscaling ----------------------------------------------------------------------- */
+
+static double effective_target(const struct tb_svc *s, enum tb_svc_metric m, const char *label)
+{
+	if (m == TB_SVC_REQUESTS && label == NULL)
+		return 0; /* needs a load balancer (TB020) */
+	return tb_service_metric_target(s, m);
+}
+
+static size_t policy_calls(struct tb_arena *a, const struct tb_svc *old, const struct tb_svc *s,
+                           struct tb_svc_call *calls)
+{
+	const char *label =
+	    s->lb.set ? tb_service_request_label(a, s->lb.listener_arn, s->target_group_arn) : NULL;
+	bool cooldowns = old && (old->as.in_cooldown != s->as.in_cooldown ||
+	                         old->as.out_cooldown != s->as.out_cooldown);
+	size_t n = 0;
+
+	for (int m = 0; m < TB_SVC_N_METRICS; m++) {
+		double t = effective_target(s, m, label);
+		double was = old ? effective_target(old, m, label) : 0;
+		if (t > 0 && (t != was || cooldowns))
+			calls[n++] =
+			    (struct tb_svc_call){.service = "application-autoscaling",
+			                         .action = "PutScalingPolicy",
+			                         .body = tb_service_policy_request(
+			                             a, s, m, m == TB_SVC_REQUESTS ? label : NULL)};
+		else if (t == 0 && was > 0)
+			calls[n++] = (struct tb_svc_call){
+			    .service = "application-autoscaling",
+			    .action = "DeleteScalingPolicy",
+			    .body = own(a, json_pack("{s:s, s:s, s:s, s:s}", "PolicyName",
+			                             tb_service_policy_name(a, s, m),
+			                             "ServiceNamespace", "ecs", "ResourceId",
+			                             tb_service_scaling_id(a, s->cluster, s->name),
+			                             "ScalableDimension", TB_SVC_DIMENSION)),
+			    .ok_missing = true};
+	}
+	return n;
+}
+
+static bool has_sched(const struct tb_svc *s, const struct tb_svc_sched *sc, bool exact)
+{
+	for (size_t i = 0; s && i < s->as.n_sched; i++) {
+		const struct tb_svc_sched *o = &s->as.sched[i];
+		if (!tb_str_eq(o->name, sc->name))
+			continue;
+		if (!exact || (tb_str_eq(o->schedule, sc->schedule) &&
+		               tb_str_eq(o->timezone, sc->timezone) && o->has_min == sc->has_min &&
+		               o->has_max == sc->has_max && o->min == sc->min && o->max == sc->max))
+			return true;
+	}
+	return false;
+}
+
+static size_t schedule_calls(struct tb_arena *a, const struct tb_svc *old, const struct tb_svc *s,
+                             struct tb_svc_call *calls)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->as.n_sched; i++)
+		if (!has_sched(old, &s->as.sched[i], true))
+			calls[n++] = (struct tb_svc_call){
+			    .service = "application-autoscaling",
+			    .action = "PutScheduledAction",
+			    .body = tb_service_schedule_request(a, s, &s->as.sched[i])};
+	for (size_t i = 0; old && i < old->as.n_sched; i++)
+		if (!has_sched(s, &old->as.sched[i], false))
+			calls[n++] = (struct tb_svc_call){
+			    .service = "application-autoscaling",
+			    .action = "DeleteScheduledAction",
+			    .body = own(a, json_pack("{s:s, s:s, s:s, s:s}", "ScheduledActionName",
+			                             old->as.sched[i].name, "ServiceNamespace",
+			                             "ecs", "ResourceId",
+			                             tb_service_scaling_id(a, s->cluster, s->name),
+			                             "ScalableDimension", TB_SVC_DIMENSION)),
+			    .ok_missing = true};
+	return n;
+}
+
+/* RegisterScalableTarget when the target is new or its bounds changed;
+ * tags go with the first registration. */
+static int register_target(struct tb_aws_ctx *ctx, const struct tb_svc *had, const struct tb_svc *s)
+{
+	json_t *body, *resp = NULL;
+
+	if (had && had->as.min == s->as.min && had->as.max == s->as.max)
+		return 0;
+	body = tb_service_target_request(ctx->arena, s);
+	if (body && !had && s->tags_all.n > 0)
+		json_object_set(body, "Tags", tb_service_tag_map(ctx->arena, &s->tags_all));
+	if (body == NULL)
+		return TB_ENOMEM;
+	return tb_service_call(ctx, "application-autoscaling", "RegisterScalableTarget", body,
+	                       &resp);
+}
+
+/* Registers the scalable target, then its policies and scheduled actions in
+ * parallel: only what differs from old (NULL: everything). */
+int tb_service_put_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *old, const struct tb_svc *s)
+{
+	struct tb_arena *a = ctx->arena;
+	const struct tb_svc *had = old && old->as.set ? old : NULL;
+	size_t cap = TB_SVC_N_METRICS + s->as.n_sched + (had ? had->as.n_sched : 0) + 1, n;
+	struct tb_svc_call *calls = tb_arena_alloc(a, cap * sizeof(*calls));
+	int err;
+
+	if (!s->as.set)
+		return had ? tb_service_delete_scaling(ctx, s) : 0;
+	if (calls == NULL)
+		return TB_ENOMEM;
+	if ((err = register_target(ctx, had, s)) != 0)
+		return err;
+	n = policy_calls(a, had, s, calls);
+	n += schedule_calls(a, had, s, calls + n);
+	for (size_t i = 0; i < n; i++)
+		if (calls[i].body == NULL)
+			return TB_ENOMEM;
+	return tb_service_json_calls(ctx, calls, n);
+}
+
+static int step_scaling(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	return tb_service_put_scaling(ctx, op->old, s);
+}
+
+/* ---- tags ------------------------------------------------------------------------------- */
+
+struct tag_diff {
+	struct tb_svc_kvs set; /* new or changed */
+	struct tb_svc_strs removed;
+};
+
+static const char *kvs_get(const struct tb_svc_kvs *kvs, const char *key)
+{
+	for (size_t i = 0; i < kvs->n; i++)
+		if (tb_str_eq(kvs->v[i].key, key))
+			return kvs->v[i].value ? kvs->v[i].value : "";
+	return NULL;
+}
+
+static int tag_diff(struct tb_arena *a, const struct tb_svc_kvs *old, const struct tb_svc_kvs *now,
+                    struct tag_diff *out)
+{
+	out->set.v = tb_arena_alloc(a, (now->n + 1) * sizeof(*out->set.v));
+	out->removed.v = tb_arena_alloc(a, (old->n + 1) * sizeof(*out->removed.v));
+	out->set.n = out->removed.n = 0;
+	if (out->set.v == NULL || out->removed.v == NULL)
+		return TB_ENOMEM;
+	for (size_t i = 0; i < now->n; i++)
+		if (!tb_str_eq(kvs_get(old, now->v[i].key), now->v[i].value))
+			out->set.v[out->set.n++] = now->v[i];
+	for (size_t i = 0; i < old->n; i++)
+		if (kvs_get(now, old->v[i].key) == NULL)
+			out->removed.v[out->removed.n++] = old->v[i].key;
+	return 0;
+}
+
+static json_t *key_array(const struct tb_svc_strs *keys)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < keys->n; i++)
+		json_array_append_new(arr, json_string(keys->v[i]));
+	return arr;
+}
+
+/* TagResource / UntagResource of a JSON service whose tag list is ECS-style
+ * (ecs: true) or a map. */
+static int retag_json(struct tb_aws_ctx *ctx, const char *service, const char *arn_key,
+                      const char *arn, const struct tag_diff *d, bool ecs_style)
+{
+	struct tb_arena *a = ctx->arena;
+	json_t *resp = NULL;
+	json_t *tags = ecs_style ? tb_service_ecs_tags(a, &d->set) : tb_service_tag_map(a, &d->set);
+	const char *tags_key = tb_str_eq(service, "application-autoscaling") ? "Tags" : "tags";
+	const char *keys_key =
+	    tb_str_eq(service, "application-autoscaling") ? "TagKeys" : "tagKeys";
+	int err = 0;
+
+	if (arn == NULL || *arn == '\0')
+		return 0;
+	if (d->set.n > 0)
+		err = tb_service_call(ctx, service, "TagResource",
+		                      own(a, json_pack("{s:s, s:O}", arn_key, arn, tags_key, tags)),
+		                      &resp);
+	if (err == 0 && d->removed.n > 0)
+		err = tb_service_call(
+		    ctx, service, "UntagResource",
+		    own(a, json_pack("{s:s, s:o}", arn_key, arn, keys_key, key_array(&d->removed))),
+		    &resp);
+	return err;
+}
+
+static int elb_tag_call(struct tb_aws_ctx *ctx, const struct tb_svc *s, const char *action,
+                        const struct tag_diff *d)
+{
+	struct tb_aws_params p;
+	bool add = strcmp(action, "AddTags") == 0;
+	int err;
+
+	tb_aws_params_init(&p, ctx->arena);
+	err = tb_aws_params_add(&p, "ResourceArns.member.1", s->target_group_arn);
+	if (err == 0 && s->listener_rule_arn && *s->listener_rule_arn)
+		err = tb_aws_params_add(&p, "ResourceArns.member.2", s->listener_rule_arn);
+	if (err == 0 && add)
+		err = tb_service_tag_params(&d->set, &p);
+	for (size_t i = 0; err == 0 && !add && i < d->removed.n; i++)
+		err = tb_aws_params_addf(&p, d->removed.v[i], "TagKeys.member.%zu", i + 1);
+	return err == 0 ? elb(ctx, action, &p, NULL) : err;
+}
+
+static int retag_elb(struct tb_aws_ctx *ctx, const struct tb_svc *s, const struct tag_diff *d)
+{
+	int err = 0;
+
+	if (!s->lb.set || s->target_group_arn == NULL)
+		return 0;
+	if (d->set.n > 0)
+		err = elb_tag_call(ctx, s, "AddTags", d);
+	if (err == 0 && d->removed.n > 0)
+		err = elb_tag_call(ctx, s, "RemoveTags", d);
+	return err;
+}
+
+static const char *scalable_target_arn(struct tb_aws_ctx *ctx, const struct tb_svc *s)
+{
+	char *id = tb_service_scaling_id(ctx->arena, s->cluster, s->name);
+	json_t *resp = NULL;
+
+	if (id == NULL ||
+	    tb_service_call(ctx, "application-autoscaling", "DescribeScalableTargets",
+	                    own(ctx->arena, json_pack("{s:s, s:[s], s:s}", "ServiceNamespace",
+	                                              "ecs", "ResourceIds", id, "ScalableDimension",
+	                                              TB_SVC_DIMENSION)),
+	                    &resp) != 0)
+		return NULL;
+	return json_string_value(json_object_get(
+	    json_array_get(json_object_get(resp, "ScalableTargets"), 0), "ScalableTargetARN"));
+}
+
+/* tags_all changed: every taggable object of the bundle gets the difference. */
+static int step_update_tags(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	const struct tb_svc *old = op->old;
+	struct tag_diff d;
+	int err;
+
+	if (tb_service_attr_equal("", "tags_all", old, s))
+		return 0;
+	err = tag_diff(ctx->arena, &old->tags_all, &s->tags_all, &d);
+	if (err == 0)
+		err = retag_json(ctx, "ecs", "resourceArn", s->arn, &d, true);
+	if (err == 0 && tb_service_td_equal(old, s))
+		err = retag_json(ctx, "ecs", "resourceArn", old->task_definition_arn, &d, true);
+	if (err == 0)
+		err = retag_elb(ctx, s, &d);
+	if (err == 0 && s->log_group_name)
+		err = retag_json(ctx, "logs", "resourceArn", log_group_arn(ctx, s->log_group_name),
+		                 &d, false);
+	if (err == 0 && s->as.set && old->as.set)
+		err = retag_json(ctx, "application-autoscaling", "ResourceARN",
+		                 scalable_target_arn(ctx, s), &d, false);
+	return err;
+}
+
+/* ---- the sequences ------------------------------------------------------------------------- */
+
+static int step_update_logs_if_changed(struct tb_svc_op *op, struct tb_aws_ctx *ctx,
+                                       struct tb_svc *s)
+{
+	if (op->old->logs.retention == s->logs.retention && s->log_group_name)
+		return 0;
+	return step_update_logs(op, ctx, s);
+}
+
+/* clang-format off */
+static const struct tb_svc_step create_first[] = {
+    {.name = "creating log group", .run = step_create_logs},
+    {.name = "creating target group and listener rule", .run = step_create_lb},
+    {.name = "registering task definition", .run = register_td},
+};
+static const struct tb_svc_step create_second[] = {
+    {.name = "creating ECS service", .run = step_create_service},
+};
+static const struct tb_svc_step scaling_steps[] = {
+    {.name = "configuring autoscaling", .run = step_scaling},
+};
+static const struct tb_svc_step update_first[] = {
+    {.name = "registering task definition", .run = step_update_td},
+    {.name = "updating log group", .run = step_update_logs_if_changed},
+    {.name = "updating target group and listener rule", .run = step_update_lb},
+    {.name = "updating tags", .run = step_update_tags},
+};
+/* clang-format on */
+
+/* Creates the bundle. See service.h. */
+int tb_service_create_bundle(struct tb_svc_op *op, struct tb_svc *s)
+{
+	int err = tb_service_run_steps(op, s, create_first, TB_COUNT(create_first));
+
+	if (err == 0)
+		err = tb_service_run_steps(op, s, create_second, TB_COUNT(create_second));
+	if (err == 0)
+		err = tb_service_run_steps(op, s, scaling_steps, TB_COUNT(scaling_steps));
+	if (err != 0)
+		return err;
+	if (s->dep.wait)
+		return tb_service_wait_rollout(op, s);
+	s->deployed_image = tb_service_image_ref(op->call->arena, s->image, s->image_tag);
+	return 0;
+}
+
+/* After a failed rollout: a new revision the service no longer runs is
+ * deregistered, so nothing outside the state remains. */
+static void drop_unused_td(struct tb_svc_op *op, const struct tb_svc *s)
+{
+	json_t *resp = NULL;
+	const char *current;
+
+	if (tb_service_find(&op->ctx, s->cluster, s->name, &resp) != 0)
+		return;
+	current = json_string_value(json_object_get(
+	    json_array_get(json_object_get(resp, "services"), 0), "taskDefinition"));
+	if (current && !tb_str_eq(current, s->task_definition_arn))
+		ecs(&op->ctx, "DeregisterTaskDefinition",
+		    own(op->call->arena,
+		        json_pack("{s:s}", "taskDefinition", s->task_definition_arn)),
+		    NULL);
+}
+
+static int update_service(struct tb_svc_op *op, struct tb_svc *s, bool *changed)
+{
+	json_t *body = tb_service_update_request(op->call->arena, op->old, s, changed);
+	int err = body ? 0 : TB_ENOMEM;
+
+	if (err == 0 && *changed)
+		err = ecs(&op->ctx, "UpdateService", body, NULL);
+	return tb_service_fail(op, &op->ctx, "updating ECS service", err);
+}
+
+static int finish_rollout(struct tb_svc_op *op, struct tb_svc *s, bool td_changed)
+{
+	const struct tb_svc *old = op->old;
+	int err;
+
+	if (!s->dep.wait) {
+		s->deployed_image =
+		    td_changed ? tb_service_image_ref(op->call->arena, s->image, s->image_tag)
+		               : old->deployed_image;
+		return 0;
+	}
+	err = tb_service_wait_rollout(op, s);
+	if (err != 0 && td_changed)
+		drop_unused_td(op, s);
+	if (err == 0 && td_changed && old->task_definition_arn &&
+	    ecs(&op->ctx, "DeregisterTaskDefinition",
+	        own(op->call->arena,
+	            json_pack("{s:s}", "taskDefinition", old->task_definition_arn)),
+	        NULL) != 0)
+		tb_diag_addf(&op->call->diags, TB_SEV_WARNING, NULL,
+		             "previous task definition not deregistered",
+		             "Deregistering %s failed: %s. It stays registered (and unused).",
+		             old->task_definition_arn,
+		             tb_aws_error_string(op->call->arena, &op->ctx.error));
+	return err;
+}
+
+/* Updates the bundle in place. See service.h. */
+int tb_service_update_bundle(struct tb_svc_op *op, const struct tb_svc *old, struct tb_svc *s)
+{
+	bool td_changed = !tb_service_td_equal(old, s), changed = false;
+	int err;
+
+	op->old = old;
+	if (!td_changed)
+		s->task_definition_arn = old->task_definition_arn;
+	err = tb_service_run_steps(op, s, update_first, TB_COUNT(update_first));
+	if (err == 0)
+		err = update_service(op, s, &changed);
+	if (err == 0)
+		err = tb_service_run_steps(op, s, scaling_steps, TB_COUNT(scaling_steps));
+	if (err != 0)
+		return err;
+	if (!changed && !td_changed) {
+		s->deployed_image = old->deployed_image;
+		return 0;
+	}
+	return finish_rollout(op, s, td_changed);
+}

@@ -1,0 +1,794 @@
+/*
+ * talentbase_service: find / status / wait helpers and the read and delete
+ * sequences of the bundle. Every AWS call goes through tb_aws_*; nothing
+ * here knows an emulator from AWS.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "resources/service.h"
+#include "tb/log.h"
+
+#define TG_IN_USE_RETRY_MS (3 * 60 * 1000)
+#define TG_IN_USE_DELAY_MS 5000
+
+/* ---- running steps ----------------------------------------------------------- */
+
+/* Adds a diagnostic for a failed step. See service.h. */
+int tb_service_fail(struct tb_svc_op *op, const struct tb_aws_ctx *ctx, const char *step, int err)
+{
+	const struct tb_aws_error *e = &ctx->error;
+	struct tb_call *c = op->call;
+
+	if (err == 0)
+		return 0;
+	if (e->action && e->err == err) {
+		tb_diag_aws(c, step, TB_SVC_RESOURCE, op->rname, e);
+		return err;
+	}
+	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL,
+	            tb_arena_printf(c->arena, "%s for %s \"%s\": %s", step, TB_SVC_RESOURCE,
+	                            op->rname ? op->rname : "?", tb_strerror(err)),
+	            err == TB_ECANCELED ? "The operation was interrupted (StopProvider or the "
+	                                  "operation's timeout)."
+	                                : NULL);
+	return err;
+}
+
+struct steps_run {
+	struct tb_svc_op *op;
+	struct tb_svc *s;
+	const struct tb_svc_step *steps;
+	int *errs;
+	struct tb_aws_error *errors;
+};
+
+static int run_one_step(void *ud, size_t i, struct tb_aws_ctx *c)
+{
+	struct steps_run *r = ud;
+	int err = r->steps[i].run(r->op, c, r->s);
+
+	r->errs[i] = err;
+	if (err != 0)
+		r->errors[i] = c->error;
+	return err;
+}
+
+/* Runs steps in parallel; one diagnostic for the first failure. See service.h. */
+int tb_service_run_steps(struct tb_svc_op *op, struct tb_svc *s, const struct tb_svc_step *steps,
+                         size_t n)
+{
+	struct tb_arena *a = op->call->arena;
+	struct steps_run r = {.op = op, .s = s, .steps = steps};
+	struct tb_aws_ctx fail_ctx;
+	int err;
+
+	r.errs = tb_arena_alloc(a, (n + 1) * sizeof(*r.errs));
+	r.errors = tb_arena_alloc(a, (n + 1) * sizeof(*r.errors));
+	if (r.errs == NULL || r.errors == NULL)
+		return tb_service_fail(op, &op->ctx, "allocating", TB_ENOMEM);
+	err = tb_aws_fanout(&op->ctx, n, run_one_step, &r);
+	for (size_t i = 0; i < n && err != 0; i++) {
+		if (r.errs[i] == 0)
+			continue;
+		fail_ctx = op->ctx;
+		fail_ctx.error = r.errors[i];
+		return tb_service_fail(op, &fail_ctx, steps[i].name, r.errs[i]);
+	}
+	return err == 0 ? 0 : tb_service_fail(op, &op->ctx, "running steps", err);
+}
+
+/* Checked JSON call. See service.h. */
+int tb_service_call(struct tb_aws_ctx *ctx, const char *service, const char *action, json_t *body,
+                    json_t **out)
+{
+	json_t *ignored = NULL;
+
+	if (body == NULL)
+		return TB_ENOMEM;
+	return tb_aws_json(ctx, service, action, body, out ? out : &ignored);
+}
+
+struct calls_run {
+	const struct tb_svc_call *calls;
+};
+
+static int run_one_call(void *ud, size_t i, struct tb_aws_ctx *c)
+{
+	const struct tb_svc_call *call = &((struct calls_run *)ud)->calls[i];
+	int err = tb_service_call(c, call->service, call->action, call->body, NULL);
+
+	return err == TB_ENOTFOUND && call->ok_missing ? 0 : err;
+}
+
+/* Runs JSON calls in parallel. See service.h. */
+int tb_service_json_calls(struct tb_aws_ctx *ctx, const struct tb_svc_call *calls, size_t n)
+{
+	struct calls_run r = {.calls = calls};
+	return n ? tb_aws_fanout(ctx, n, run_one_call, &r) : 0;
+}
+
+struct collect {
+	const char *key;
+	json_t *items;
+};
+
+static int collect_page(void *ud, json_t *page)
+{
+	struct collect *c = ud;
+	return json_array_extend(c->items, json_object_get(page, c->key)) == 0 ? 0 : TB_ENOMEM;
+}
+
+/* Collects every page's items. See service.h. */
+int tb_service_json_all(struct tb_aws_ctx *ctx, const char *service, const char *action,
+                        json_t *body, const char *list_key, json_t **out)
+{
+	json_t *all = tb_service_json_own(ctx->arena, json_object());
+	struct collect c = {.key = list_key};
+	int err;
+
+	if (body == NULL || all == NULL || json_object_set_new(all, list_key, json_array()) != 0)
+		return TB_ENOMEM;
+	c.items = json_object_get(all, list_key);
+	err = tb_aws_json_paginate(ctx, service, action, body, "NextToken", collect_page, &c);
+	if (err == 0)
+		*out = all;
+	return err;
+}
+
+/* ---- finding the service -------------------------------------------------------- */
+
+/* DescribeServices of one service. See service.h. */
+int tb_service_find(struct tb_aws_ctx *ctx, const char *cluster, const char *name, json_t **out)
+{
+	json_t *body =
+	    tb_service_json_own(ctx->arena, json_pack("{s:s, s:[s], s:[s]}", "cluster", cluster,
+	                                              "services", name, "include", "TAGS"));
+	json_t *resp = NULL;
+	const json_t *svc;
+	int err;
+
+	if (body == NULL)
+		return TB_ENOMEM;
+	err = tb_service_call(ctx, "ecs", "DescribeServices", body, &resp);
+	if (err != 0)
+		return err;
+	svc = json_array_get(json_object_get(resp, "services"), 0);
+	if (svc == NULL || tb_str_eq(json_string_value(json_object_get(svc, "status")), "INACTIVE"))
+		return TB_ENOTFOUND;
+	*out = resp;
+	return 0;
+}
+
+/* ---- load balancer lookups -------------------------------------------------------- */
+
+static int query1(struct tb_aws_ctx *ctx, const char *action, const char *name, const char *value,
+                  const struct tb_xml **out)
+{
+	struct tb_aws_params p;
+	int err;
+
+	tb_aws_params_init(&p, ctx->arena);
+	err = tb_aws_params_add(&p, name, value);
+	return err == 0 ? tb_aws_query(ctx, "elasticloadbalancing", action, &p, out) : err;
+}
+
+/* Fills lb.vpc_id from the listener's load balancer. See service.h. */
+int tb_service_resolve_vpc(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	const struct tb_xml *r = NULL;
+	const char *lb;
+	int err;
+
+	if (!s->lb.set || (s->lb.vpc_id && *s->lb.vpc_id))
+		return 0;
+	err = query1(ctx, "DescribeListeners", "ListenerArns.member.1", s->lb.listener_arn, &r);
+	if (err != 0)
+		return err;
+	if ((lb = tb_xml_text(r, "Listeners/member/LoadBalancerArn")) == NULL)
+		return TB_ENOTFOUND;
+	err = query1(ctx, "DescribeLoadBalancers", "LoadBalancerArns.member.1", lb, &r);
+	if (err != 0)
+		return err;
+	s->lb_arn = lb;
+	s->lb.vpc_id = tb_xml_text(r, "LoadBalancers/member/VpcId");
+	return s->lb.vpc_id ? 0 : TB_ENOTFOUND;
+}
+
+/* "…:listener-rule/app/lb/id/listener-id/rule-id" -> "…:listener/app/lb/id/listener-id". */
+static const char *listener_of_rule(struct tb_arena *a, const char *rule_arn)
+{
+	const char *mark = rule_arn ? strstr(rule_arn, ":listener-rule/") : NULL;
+	const char *last = rule_arn ? strrchr(rule_arn, '/') : NULL;
+
+	if (mark == NULL || last == NULL || last < mark)
+		return NULL;
+	return tb_arena_printf(a, "%.*s:listener/%.*s", (int)(mark - rule_arn), rule_arn,
+	                       (int)(last - mark - strlen(":listener-rule/")),
+	                       mark + strlen(":listener-rule/"));
+}
+
+static bool rule_forwards_to(const struct tb_xml *rule, const char *tg_arn)
+{
+	const struct tb_xml *actions = tb_xml_child(rule, "Actions");
+
+	for (const struct tb_xml *act = actions ? actions->children : NULL; act; act = act->next) {
+		const struct tb_xml *groups = tb_xml_path(act, "ForwardConfig/TargetGroups");
+		if (tb_str_eq(tb_xml_text(act, "TargetGroupArn"), tg_arn))
+			return true;
+		for (const struct tb_xml *g = groups ? groups->children : NULL; g; g = g->next)
+			if (tb_str_eq(tb_xml_text(g, "TargetGroupArn"), tg_arn))
+				return true;
+	}
+	return false;
+}
+
+struct rule_search {
+	struct tb_arena *a;
+	struct tb_svc *s;
+	const char *found_listener;
+	const struct tb_xml *found;
+};
+
+static int search_rules_page(void *ud, const struct tb_xml *result)
+{
+	struct rule_search *rs = ud;
+	const struct tb_xml *rules = tb_xml_child(result, "Rules");
+
+	for (const struct tb_xml *r = rules ? rules->children : NULL; r; r = r->next)
+		if (rule_forwards_to(r, rs->s->target_group_arn)) {
+			rs->found = r;
+			return 1;
+		}
+	return 0;
+}
+
+/* Import: the rule forwarding to the target group, on the listeners of the
+ * target group's load balancer. Leaves s untouched when there is none. */
+static int find_rule_by_tg(struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	struct rule_search rs = {.a = ctx->arena, .s = s};
+	const struct tb_xml *r = NULL, *list;
+	int err;
+
+	if (s->lb_arn == NULL)
+		return 0;
+	err = query1(ctx, "DescribeListeners", "LoadBalancerArn", s->lb_arn, &r);
+	list = tb_xml_child(r, "Listeners");
+	for (const struct tb_xml *l = list ? list->children : NULL; l && err == 0 && !rs.found;
+	     l = l->next) {
+		struct tb_aws_params p;
+		tb_aws_params_init(&p, ctx->arena);
+		rs.found_listener = tb_xml_text(l, "ListenerArn");
+		err = tb_aws_params_add(&p, "ListenerArn", rs.found_listener);
+		if (err == 0)
+			err = tb_aws_query_paginate(ctx, "elasticloadbalancing", "DescribeRules",
+			                            &p, "NextMarker", search_rules_page, &rs);
+	}
+	if (err != 0 || rs.found == NULL)
+		return err;
+	s->lb.listener_arn = rs.found_listener;
+	return tb_service_flatten_rule(ctx->arena, rs.found, s);
+}
+
+static int read_rule(struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	const struct tb_xml *r = NULL;
+	int err;
+
+	if (s->listener_rule_arn == NULL || *s->listener_rule_arn == '\0')
+		return find_rule_by_tg(ctx, s);
+	err = query1(ctx, "DescribeRules", "RuleArns.member.1", s->listener_rule_arn, &r);
+	if (err == TB_ENOTFOUND || (err == 0 && tb_xml_path(r, "Rules/member") == NULL)) {
+		s->listener_rule_arn = NULL;
+		s->lb.priority = 0;
+		return 0;
+	}
+	if (err == 0)
+		err = tb_service_flatten_rule(ctx->arena, tb_xml_path(r, "Rules/member"), s);
+	if (err == 0 && listener_of_rule(ctx->arena, s->listener_rule_arn))
+		s->lb.listener_arn = listener_of_rule(ctx->arena, s->listener_rule_arn);
+	return err;
+}
+
+/* ---- reading the bundle ------------------------------------------------------------ */
+
+static int read_lb(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	const struct tb_xml *r = NULL;
+	int err;
+
+	if (!s->lb.set)
+		return 0;
+	err = query1(ctx, "DescribeTargetGroups", "TargetGroupArns.member.1", s->target_group_arn,
+	             &r);
+	if (err == TB_ENOTFOUND || (err == 0 && tb_xml_path(r, "TargetGroups/member") == NULL)) {
+		/* The target group cannot be rebuilt in place: an empty listener
+		 * (a force-new attribute) makes the plan replace the service. */
+		s->lb.listener_arn = "";
+		return 0;
+	}
+	if (err == 0)
+		err = tb_service_flatten_tg(ctx->arena, tb_xml_path(r, "TargetGroups/member"), s);
+	if (err == 0)
+		err = query1(ctx, "DescribeTargetGroupAttributes", "TargetGroupArn",
+		             s->target_group_arn, &r);
+	if (err == 0)
+		err = tb_service_flatten_tg_attrs(ctx->arena, r, s);
+	return err == 0 ? read_rule(ctx, s) : err;
+}
+
+static json_t *scaling_query(struct tb_arena *a, const struct tb_svc *s, bool plural)
+{
+	char *id = tb_service_scaling_id(a, s->cluster, s->name);
+	json_t *body = id ? json_pack("{s:s, s:s}", "ServiceNamespace", "ecs", "ScalableDimension",
+	                              TB_SVC_DIMENSION)
+	                  : NULL;
+
+	if (body && json_object_set_new(body, plural ? "ResourceIds" : "ResourceId",
+	                                plural ? json_pack("[s]", id) : json_string(id)) != 0) {
+		json_decref(body);
+		body = NULL;
+	}
+	return tb_service_json_own(a, body);
+}
+
+static int read_scaling(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	struct tb_arena *a = ctx->arena;
+	json_t *targets = NULL, *policies = NULL, *actions = NULL;
+	int err = tb_service_json_all(ctx, "application-autoscaling", "DescribeScalableTargets",
+	                              scaling_query(a, s, true), "ScalableTargets", &targets);
+
+	if (err == 0 && json_array_size(json_object_get(targets, "ScalableTargets")) > 0)
+		err = tb_service_json_all(ctx, "application-autoscaling", "DescribeScalingPolicies",
+		                          scaling_query(a, s, false), "ScalingPolicies", &policies);
+	if (err == 0 && targets && json_array_size(json_object_get(targets, "ScalableTargets")) > 0)
+		err =
+		    tb_service_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
+		                        scaling_query(a, s, false), "ScheduledActions", &actions);
+	return err == 0 ? tb_service_flatten_scaling(a, targets, policies, actions, s) : err;
+}
+
+static int read_logs(struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	const char *group =
+	    s->log_group_name ? s->log_group_name : tb_service_log_group(ctx->arena, s->name);
+	json_t *body =
+	    tb_service_json_own(ctx->arena, json_pack("{s:s}", "logGroupNamePrefix", group));
+	json_t *groups = NULL;
+	int err;
+
+	if (body == NULL || group == NULL)
+		return TB_ENOMEM;
+	err = tb_service_json_all(ctx, "logs", "DescribeLogGroups", body, "logGroups", &groups);
+	if (err == 0)
+		s->log_group_name = NULL;
+	return err == 0 ? tb_service_flatten_logs(ctx->arena, groups, group, s) : err;
+}
+
+static int read_td_and_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	json_t *body = tb_service_json_own(
+	    ctx->arena,
+	    json_pack("{s:s, s:[s]}", "taskDefinition",
+	              s->task_definition_arn ? s->task_definition_arn : "", "include", "TAGS"));
+	json_t *resp = NULL;
+	int err =
+	    body ? tb_service_call(ctx, "ecs", "DescribeTaskDefinition", body, &resp) : TB_ENOMEM;
+
+	if (err == TB_ENOTFOUND || err == TB_EVALIDATION) {
+		/* Deleted out of band: no image, so the plan registers a new one. */
+		s->image = s->image_tag = NULL;
+		err = 0;
+	} else if (err == 0) {
+		err = tb_service_flatten_td(ctx->arena, json_object_get(resp, "taskDefinition"), s);
+	}
+	return err == 0 ? read_logs(ctx, s) : err;
+}
+
+/* clang-format off */
+static const struct tb_svc_step read_steps[] = {
+    {.name = "reading task definition and log group", .run = read_td_and_logs},
+    {.name = "reading target group and listener rule", .run = read_lb},
+    {.name = "reading autoscaling", .run = read_scaling},
+};
+/* clang-format on */
+
+/* Reads the whole bundle. See service.h. */
+int tb_service_read_bundle(struct tb_svc_op *op, struct tb_svc *s)
+{
+	struct tb_svc_rollout_result r;
+	json_t *resp = NULL;
+	int err = tb_service_find(&op->ctx, s->cluster, s->name, &resp);
+
+	if (err == TB_ENOTFOUND)
+		return err;
+	if (err == 0)
+		err = tb_service_flatten_service(
+		    op->call->arena, json_array_get(json_object_get(resp, "services"), 0), s);
+	if (err != 0)
+		return tb_service_fail(op, &op->ctx, "reading ECS service", err);
+	err = tb_service_run_steps(op, s, read_steps, TB_COUNT(read_steps));
+	if (err != 0)
+		return err;
+	s->deployed_image = NULL;
+	if (tb_service_rollout_classify(op->call->arena, resp, NULL, &r) == 0 &&
+	    r.state == TB_SVC_ROLLOUT_COMPLETED && s->image)
+		s->deployed_image = tb_service_image_ref(op->call->arena, s->image, s->image_tag);
+	return 0;
+}
+
+/* Each answers whether one recorded object still exists (0 and *found), or
+ * an error; not found is an answer, not an error. */
+static int tg_exists(struct tb_aws_ctx *ctx, const struct tb_svc *s, bool *found)
+{
+	const struct tb_xml *r = NULL;
+	int err = query1(ctx, "DescribeTargetGroups", "TargetGroupArns.member.1",
+	                 s->target_group_arn, &r);
+
+	*found = err == 0 && tb_xml_path(r, "TargetGroups/member") != NULL;
+	return err == TB_ENOTFOUND ? 0 : err;
+}
+
+static int rule_exists(struct tb_aws_ctx *ctx, const struct tb_svc *s, bool *found)
+{
+	const struct tb_xml *r = NULL;
+	int err = query1(ctx, "DescribeRules", "RuleArns.member.1", s->listener_rule_arn, &r);
+
+	*found = err == 0 && tb_xml_path(r, "Rules/member") != NULL;
+	return err == TB_ENOTFOUND ? 0 : err;
+}
+
+static int td_active(struct tb_aws_ctx *ctx, const struct tb_svc *s, bool *found)
+{
+	json_t *td = NULL;
+	int err =
+	    tb_service_call(ctx, "ecs", "DescribeTaskDefinition",
+	                    tb_service_json_own(ctx->arena, json_pack("{s:s}", "taskDefinition",
+	                                                              s->task_definition_arn)),
+	                    &td);
+	const char *status =
+	    json_string_value(json_object_get(json_object_get(td, "taskDefinition"), "status"));
+
+	*found = err == 0 && tb_str_eq(status, "ACTIVE");
+	/* ECS answers ClientException for a revision that does not exist. */
+	return err == TB_ENOTFOUND || err == TB_EVALIDATION ? 0 : err;
+}
+
+struct leftover {
+	size_t id_off; /* the recorded ID in struct tb_svc */
+	int (*check)(struct tb_aws_ctx *ctx, const struct tb_svc *s, bool *found);
+};
+
+/* clang-format off */
+static const struct leftover leftovers[] = {
+    {.id_off = offsetof(struct tb_svc, target_group_arn), .check = tg_exists},
+    {.id_off = offsetof(struct tb_svc, listener_rule_arn), .check = rule_exists},
+    {.id_off = offsetof(struct tb_svc, task_definition_arn), .check = td_active},
+};
+/* clang-format on */
+
+/* Whether recorded objects outlive the service. See service.h. */
+int tb_service_leftovers(struct tb_svc_op *op, const struct tb_svc *s, bool *out)
+{
+	bool any = false;
+	int err = 0;
+
+	for (size_t i = 0; i < TB_COUNT(leftovers) && !any && err == 0; i++) {
+		const char *id = *(const char *const *)((const char *)s + leftovers[i].id_off);
+		if (id && *id)
+			err = leftovers[i].check(&op->ctx, s, &any);
+	}
+	if (err != 0)
+		return tb_service_fail(op, &op->ctx, "looking for objects left by the service",
+		                       err);
+	*out = any;
+	return 0;
+}
+
+/* ---- waiting for a rollout ----------------------------------------------------------- */
+
+struct rollout_wait {
+	const struct tb_svc *s;
+	struct tb_svc_rollout_result r;
+};
+
+static int rollout_refresh(struct tb_aws_ctx *ctx, void *ud, const char **state)
+{
+	struct rollout_wait *w = ud;
+	json_t *resp = NULL;
+	int err = tb_service_find(ctx, w->s->cluster, w->s->name, &resp);
+
+	if (err == TB_ENOTFOUND) {
+		w->r.state = TB_SVC_ROLLOUT_GONE;
+		w->r.reason = "the service is missing";
+		*state = tb_service_rollout_name(w->r.state);
+		return 0;
+	}
+	if (err == 0)
+		err =
+		    tb_service_rollout_classify(ctx->arena, resp, w->s->task_definition_arn, &w->r);
+	if (err == 0)
+		*state = tb_service_rollout_name(w->r.state);
+	return err;
+}
+
+/* Why the service's last tasks stopped (best effort: failures are ignored). */
+static const char *stopped_tasks(struct tb_aws_ctx *ctx, const struct tb_svc *s)
+{
+	json_t *list = tb_service_json_own(
+	    ctx->arena, json_pack("{s:s, s:s, s:s, s:i}", "cluster", s->cluster, "serviceName",
+	                          s->name, "desiredStatus", "STOPPED", "maxResults", 3));
+	json_t *arns = NULL, *tasks = NULL, *body;
+
+	if (list == NULL || tb_service_call(ctx, "ecs", "ListTasks", list, &arns) != 0)
+		return NULL;
+	if (json_array_size(json_object_get(arns, "taskArns")) == 0)
+		return NULL;
+	body =
+	    tb_service_json_own(ctx->arena, json_pack("{s:s, s:O}", "cluster", s->cluster, "tasks",
+	                                              json_object_get(arns, "taskArns")));
+	if (body == NULL || tb_service_call(ctx, "ecs", "DescribeTasks", body, &tasks) != 0)
+		return NULL;
+	return tb_service_stopped_reasons(ctx->arena, tasks);
+}
+
+static void rollout_diag(struct tb_svc_op *op, const struct tb_svc *s, const struct rollout_wait *w,
+                         int err)
+{
+	struct tb_arena *a = op->call->arena;
+	const char *what = err == TB_ETIMEOUT                         ? "timed out"
+	                   : err == TB_ECANCELED                      ? "was interrupted"
+	                   : w->r.state == TB_SVC_ROLLOUT_ROLLED_BACK ? "was rolled back by ECS"
+	                                                              : "failed";
+	const char *tasks = err == TB_EFAILED ? stopped_tasks(&op->ctx, s) : NULL;
+
+	tb_diag_add(&op->call->diags, TB_SEV_ERROR, NULL,
+	            tb_arena_printf(a, "rollout of %s \"%s\" %s", TB_SVC_RESOURCE, op->rname, what),
+	            tb_arena_printf(a,
+	                            "ECS service %s, task definition %s:\n%s\n\nRecent service "
+	                            "events:\n%s%s%s\n\nFix the cause and apply again; the "
+	                            "resource stays in state so the next apply converges.",
+	                            s->name, s->task_definition_arn ? s->task_definition_arn : "?",
+	                            w->r.reason ? w->r.reason : tb_strerror(err),
+	                            w->r.events ? w->r.events : "  (none)",
+	                            tasks ? "\n\nStopped tasks:\n" : "", tasks ? tasks : ""));
+}
+
+/* Waits for the rollout of s->task_definition_arn. See service.h. */
+int tb_service_wait_rollout(struct tb_svc_op *op, struct tb_svc *s)
+{
+	static const char *const pending[] = {"IN_PROGRESS", NULL};
+	static const char *const target[] = {"COMPLETED", NULL};
+	static const char *const failure[] = {"FAILED", "ROLLED_BACK", "GONE", NULL};
+	struct rollout_wait w = {.s = s};
+	int64_t left = op->ctx.deadline_ms ? op->ctx.deadline_ms - tb_now_ms() : 0;
+	struct tb_aws_waiter waiter = {
+	    .what =
+	        tb_arena_printf(op->call->arena, "ECS service %s to reach steady state", s->name),
+	    .pending = pending,
+	    .target = target,
+	    .failure = failure,
+	    .timeout_ms = left > 0 ? left : 30 * 60 * 1000,
+	    .min_delay_ms = 5000,
+	    .max_delay_ms = 30000,
+	    .refresh = rollout_refresh,
+	    .ud = &w,
+	};
+	int err = tb_aws_wait(&op->ctx, &waiter);
+
+	if (err == 0) {
+		s->deployed_image = tb_service_image_ref(op->call->arena, s->image, s->image_tag);
+		return 0;
+	}
+	if (err == TB_EFAILED || err == TB_ETIMEOUT || err == TB_ECANCELED) {
+		rollout_diag(op, s, &w, err);
+		return err;
+	}
+	return tb_service_fail(op, &op->ctx, "waiting for the rollout", err);
+}
+
+/* ---- deleting ------------------------------------------------------------------------ */
+
+/* A delete call for each item of list_key in answer, named by name_key. */
+static size_t delete_calls(struct tb_arena *a, const struct tb_svc *s, const json_t *answer,
+                           const char *list_key, const char *name_key, const char *action,
+                           struct tb_svc_call *calls)
+{
+	const json_t *list = json_object_get(answer, list_key);
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *name =
+		    json_string_value(json_object_get(json_array_get(list, i), name_key));
+		json_t *body = scaling_query(a, s, false);
+		if (name == NULL)
+			continue;
+		if (body && json_object_set_new(body, name_key, json_string(name)) != 0)
+			body = NULL;
+		calls[n++] = (struct tb_svc_call){.service = "application-autoscaling",
+		                                  .action = action,
+		                                  .body = body,
+		                                  .ok_missing = true};
+	}
+	return n;
+}
+
+/* Deregisters the service's scalable target when there is one. */
+static int deregister_target(struct tb_aws_ctx *ctx, const struct tb_svc *s)
+{
+	json_t *targets = NULL;
+	int err =
+	    tb_service_json_all(ctx, "application-autoscaling", "DescribeScalableTargets",
+	                        scaling_query(ctx->arena, s, true), "ScalableTargets", &targets);
+
+	if (err != 0 || json_array_size(json_object_get(targets, "ScalableTargets")) == 0)
+		return err;
+	return tb_service_call(ctx, "application-autoscaling", "DeregisterScalableTarget",
+	                       scaling_query(ctx->arena, s, false), NULL);
+}
+
+/* Deletes scheduled actions, policies and the scalable target. See service.h. */
+int tb_service_delete_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *s)
+{
+	struct tb_arena *a = ctx->arena;
+	json_t *pol = NULL, *act = NULL;
+	struct tb_svc_call *calls;
+	size_t n;
+	int err = tb_service_json_all(ctx, "application-autoscaling", "DescribeScalingPolicies",
+	                              scaling_query(a, s, false), "ScalingPolicies", &pol);
+
+	if (err == 0)
+		err =
+		    tb_service_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
+		                        scaling_query(a, s, false), "ScheduledActions", &act);
+	if (err != 0)
+		return err == TB_ENOTFOUND ? 0 : err;
+	calls = tb_arena_alloc(a, (json_array_size(json_object_get(pol, "ScalingPolicies")) +
+	                           json_array_size(json_object_get(act, "ScheduledActions")) + 1) *
+	                              sizeof(*calls));
+	if (calls == NULL)
+		return TB_ENOMEM;
+	n = delete_calls(a, s, pol, "ScalingPolicies", "PolicyName", "DeleteScalingPolicy", calls);
+	n += delete_calls(a, s, act, "ScheduledActions", "ScheduledActionName",
+	                  "DeleteScheduledAction", calls + n);
+	err = tb_service_json_calls(ctx, calls, n);
+	if (err == 0)
+		err = deregister_target(ctx, s);
+	return err == TB_ENOTFOUND ? 0 : err;
+}
+
+static int step_delete_scaling(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	return tb_service_delete_scaling(ctx, s);
+}
+
+static int service_status(struct tb_aws_ctx *ctx, void *ud, const char **state)
+{
+	const struct tb_svc *s = ud;
+	json_t *resp = NULL;
+	int err = tb_service_find(ctx, s->cluster, s->name, &resp);
+
+	if (err == 0)
+		*state = json_string_value(json_object_get(
+		    json_array_get(json_object_get(resp, "services"), 0), "status"));
+	if (err == 0 && *state == NULL)
+		*state = "UNKNOWN";
+	return err;
+}
+
+static int delete_service(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	static const char *const pending[] = {"ACTIVE", "DRAINING", NULL};
+	static const char *const target[] = {"INACTIVE", "NOT_FOUND", NULL};
+	struct tb_arena *a = ctx->arena;
+	json_t *resp = NULL;
+	int64_t left = ctx->deadline_ms ? ctx->deadline_ms - tb_now_ms() : 0;
+	struct tb_aws_waiter w = {
+	    .what = tb_arena_printf(a, "ECS service %s to become INACTIVE", s->name),
+	    .pending = pending,
+	    .target = target,
+	    .timeout_ms = left > 0 ? left : 20 * 60 * 1000,
+	    .refresh = service_status,
+	    .ud = s,
+	};
+	int err = tb_service_call(
+	    ctx, "ecs", "UpdateService",
+	    tb_service_json_own(a, json_pack("{s:s, s:s, s:i}", "cluster", s->cluster, "service",
+	                                     s->name, "desiredCount", 0)),
+	    &resp);
+
+	if (err == TB_ENOTFOUND)
+		return 0;
+	if (err == 0)
+		err = tb_service_call(
+		    ctx, "ecs", "DeleteService",
+		    tb_service_json_own(a, json_pack("{s:s, s:s, s:b}", "cluster", s->cluster,
+		                                     "service", s->name, "force", 1)),
+		    &resp);
+	if (err == TB_ENOTFOUND)
+		return 0;
+	return err == 0 ? tb_aws_wait(ctx, &w) : err;
+}
+
+static int delete_rule_and_tg(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	const struct tb_xml *r = NULL;
+	int64_t until = tb_now_ms() + TG_IN_USE_RETRY_MS;
+	int err = 0;
+
+	if (s->listener_rule_arn && *s->listener_rule_arn)
+		err = query1(ctx, "DeleteRule", "RuleArn", s->listener_rule_arn, &r);
+	if (err != 0 && err != TB_ENOTFOUND)
+		return err;
+	if (s->target_group_arn == NULL || *s->target_group_arn == '\0')
+		return 0;
+	/* A target group stays "in use" for a while after its rule and service go. */
+	while ((err = query1(ctx, "DeleteTargetGroup", "TargetGroupArn", s->target_group_arn,
+	                     &r)) == TB_ECONFLICT &&
+	       tb_now_ms() < until) {
+		int slept = tb_aws_sleep(ctx->client, TG_IN_USE_DELAY_MS);
+		if (slept != 0)
+			return slept;
+	}
+	return err == TB_ENOTFOUND ? 0 : err;
+}
+
+static int deregister_td(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	json_t *resp = NULL;
+	int err;
+
+	if (s->task_definition_arn == NULL || *s->task_definition_arn == '\0')
+		return 0;
+	err = tb_service_call(ctx, "ecs", "DeregisterTaskDefinition",
+	                      tb_service_json_own(ctx->arena, json_pack("{s:s}", "taskDefinition",
+	                                                                s->task_definition_arn)),
+	                      &resp);
+	/* ECS answers ClientException for a revision that does not exist. */
+	return err == TB_ENOTFOUND || err == TB_EVALIDATION ? 0 : err;
+}
+
+static int delete_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+{
+	json_t *resp = NULL;
+	int err;
+
+	/* Only the group the provider names: an imported service may log elsewhere. */
+	if (s->logs.retain ||
+	    !tb_str_eq(s->log_group_name, tb_service_log_group(ctx->arena, s->name)))
+		return 0;
+	err = tb_service_call(
+	    ctx, "logs", "DeleteLogGroup",
+	    tb_service_json_own(ctx->arena, json_pack("{s:s}", "logGroupName", s->log_group_name)),
+	    &resp);
+	return err == TB_ENOTFOUND ? 0 : err;
+}
+
+/* clang-format off */
+static const struct tb_svc_step delete_first[] = {
+    {.name = "deleting autoscaling", .run = step_delete_scaling},
+};
+static const struct tb_svc_step delete_second[] = {
+    {.name = "deleting ECS service", .run = delete_service},
+};
+static const struct tb_svc_step delete_third[] = {
+    {.name = "deleting listener rule and target group", .run = delete_rule_and_tg},
+    {.name = "deregistering task definition", .run = deregister_td},
+    {.name = "deleting log group", .run = delete_logs},
+};
+/* clang-format on */
+
+/* Deletes the bundle in reverse order of creation. See service.h. */
+int tb_service_delete_bundle(struct tb_svc_op *op, const struct tb_svc *s)
+{
+	struct tb_svc copy = *s;
+	int err = tb_service_run_steps(op, &copy, delete_first, TB_COUNT(delete_first));
+
+	if (err == 0)
+		err = tb_service_run_steps(op, &copy, delete_second, TB_COUNT(delete_second));
+	if (err == 0)
+		err = tb_service_run_steps(op, &copy, delete_third, TB_COUNT(delete_third));
+	return err;
+}

@@ -1,0 +1,655 @@
+/*
+ * talentbase_service: create, read, delete and import end to end through
+ * the real AWS client against a local fake endpoint that answers with the
+ * recorded responses. Checks the order of the calls, the partial state after
+ * a failed step (no object outside the state), the diagnostics (step, AWS
+ * operation, code, request ID, service events), and the empty plan after
+ * import.
+ */
+#include <pthread.h>
+
+#include "helpers/aws_fixture.h"
+#include "helpers/http_server.h"
+#include "test_resources_service.h"
+
+#define SVC_ARN "arn:aws:ecs:us-east-1:123456789012:service/talentbase-prod/talentbase-web-prod"
+#define TD7     "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:7"
+#define TG_ARN                                                                                     \
+	"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/"                         \
+	"talentbase-web-prod-5c1e0f7a/"                                                            \
+	"73e2d6bc24d8a067"
+#define RULE_ARN                                                                                   \
+	"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/"                   \
+	"talentbase-prod-alb/"                                                                     \
+	"50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+#define LISTENER                                                                                   \
+	"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/talentbase-prod-alb/"    \
+	"50dc6c495c0c9188/f2f7dc8efc522ab2"
+#define LB_ARN                                                                                     \
+	"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/"                    \
+	"talentbase-prod-alb/"                                                                     \
+	"50dc6c495c0c9188"
+
+/* ---- the fake endpoint ---------------------------------------------------------- */
+
+struct canned {
+	const char *action;
+	const char *file; /* tests/data/service file, or */
+	const char *body; /* an inline answer (query: the Result's inside) */
+};
+
+/* clang-format off */
+static const struct canned answers[] = {
+    {"RegisterTaskDefinition", NULL, "{\"taskDefinition\":{\"taskDefinitionArn\":\"" TD7 "\",\"revision\":7}}"},
+    {"CreateService", NULL, "{\"service\":{\"serviceArn\":\"" SVC_ARN "\",\"status\":\"ACTIVE\"}}"},
+    {"UpdateService", NULL, "{\"service\":{\"serviceArn\":\"" SVC_ARN "\"}}"},
+    {"DeleteService", NULL, "{\"service\":{\"serviceArn\":\"" SVC_ARN "\",\"status\":\"DRAINING\"}}"},
+    {"DeregisterTaskDefinition", NULL, "{\"taskDefinition\":{}}"},
+    {"DescribeTaskDefinition", "describe_task_definition.json", NULL},
+    {"ListTasks", NULL, "{\"taskArns\":[\"arn:aws:ecs:us-east-1:123456789012:task/talentbase-prod/9a8b7c6d5e4f\"]}"},
+    {"DescribeTasks", "describe_tasks_stopped.json", NULL},
+    {"CreateLogGroup", NULL, "{}"},
+    {"PutRetentionPolicy", NULL, "{}"},
+    {"DescribeLogGroups", "describe_log_groups.json", NULL},
+    {"DeleteLogGroup", NULL, "{}"},
+    {"RegisterScalableTarget", NULL, "{}"},
+    {"PutScalingPolicy", NULL, "{\"PolicyARN\":\"arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:1\"}"},
+    {"PutScheduledAction", NULL, "{}"},
+    {"DescribeScalableTargets", "describe_scalable_targets.json", NULL},
+    {"DescribeScalingPolicies", "describe_scaling_policies.json", NULL},
+    {"DescribeScheduledActions", "describe_scheduled_actions.json", NULL},
+    {"DeleteScalingPolicy", NULL, "{}"},
+    {"DeleteScheduledAction", NULL, "{}"},
+    {"DeregisterScalableTarget", NULL, "{}"},
+    {"DescribeListeners", NULL, "<Listeners><member><ListenerArn>" LISTENER "</ListenerArn><LoadBalancerArn>" LB_ARN "</LoadBalancerArn><Port>443</Port><Protocol>HTTPS</Protocol></member></Listeners>"},
+    {"DescribeLoadBalancers", NULL, "<LoadBalancers><member><LoadBalancerArn>" LB_ARN "</LoadBalancerArn><VpcId>vpc-3ac0fb5f</VpcId></member></LoadBalancers>"},
+    {"CreateTargetGroup", NULL, "<TargetGroups><member><TargetGroupArn>" TG_ARN "</TargetGroupArn></member></TargetGroups>"},
+    {"ModifyTargetGroupAttributes", NULL, "<Attributes/>"},
+    {"CreateRule", NULL, "<Rules><member><RuleArn>" RULE_ARN "</RuleArn></member></Rules>"},
+    {"DescribeTargetGroups", "describe_target_groups.xml", NULL},
+    {"DescribeTargetGroupAttributes", "describe_target_group_attributes.xml", NULL},
+    {"DescribeRules", "describe_rules.xml", NULL},
+    {"ModifyTargetGroup", NULL, "<TargetGroups><member><TargetGroupArn>" TG_ARN "</TargetGroupArn></member></TargetGroups>"},
+    {"ModifyRule", NULL, "<Rules><member><RuleArn>" RULE_ARN "</RuleArn></member></Rules>"},
+    {"SetRulePriorities", NULL, "<Rules><member><RuleArn>" RULE_ARN "</RuleArn></member></Rules>"},
+    {"AddTags", NULL, ""},
+    {"RemoveTags", NULL, ""},
+    {"TagResource", NULL, "{}"},
+    {"UntagResource", NULL, "{}"},
+    {"DeleteRule", NULL, ""},
+    {"DeleteTargetGroup", NULL, ""},
+};
+/* clang-format on */
+
+struct fake {
+	pthread_mutex_t mu;
+	char calls[16384]; /* "Action Action ..." in the order received */
+	const char *fail_action, *fail_code;
+	const char *services_file; /* DescribeServices answer */
+	bool deleted;              /* DeleteService was called */
+	int revision;              /* of the next RegisterTaskDefinition */
+	bool services_follow;      /* DescribeServices shows the latest revision */
+	bool bundle_gone;          /* target group, rule and task definition are missing too */
+};
+
+/* What AWS answers for a missing object of each describe call. */
+static const struct canned gone_answers[] = {
+    {"DescribeTargetGroups", NULL, "TargetGroupNotFound"},
+    {"DescribeRules", NULL, "RuleNotFound"},
+    {"DescribeTaskDefinition", NULL, "ClientException"},
+};
+
+static struct fake F;
+static struct tbt_server *S;
+static struct tb_aws_client *CLIENT;
+
+static void action_of(const struct tbt_request *req, char *out, size_t n)
+{
+	char target[256];
+	const char *dot, *p;
+
+	out[0] = '\0';
+	if (tbt_request_header(req, "X-Amz-Target", target, sizeof(target)) &&
+	    (dot = strrchr(target, '.')) != NULL) {
+		snprintf(out, n, "%s", dot + 1);
+		return;
+	}
+	if ((p = strstr(req->body ? req->body : "", "Action=")) != NULL)
+		snprintf(out, n, "%.*s", (int)strcspn(p + 7, "&"), p + 7);
+}
+
+static char *read_data(const char *name)
+{
+	char path[512];
+	FILE *f;
+	char *buf;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/service/%s", TB_TEST_DATA, name);
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)len + 1);
+	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Replaces every `from` in s by `to` (same length). */
+static void replace_all(char *s, const char *from, const char *to)
+{
+	for (char *p = s ? strstr(s, from) : NULL; p; p = strstr(p + 1, from))
+		memcpy(p, to, strlen(to));
+}
+
+static void answer_error(bool json, const char *code, struct tbt_response *resp)
+{
+	char *body = malloc(512);
+
+	resp->status = 400;
+	if (json)
+		snprintf(body, 512, "{\"__type\":\"%s\",\"message\":\"injected failure\"}", code);
+	else
+		snprintf(
+		    body, 512,
+		    "<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>injected "
+		    "failure</Message></Error><RequestId>req-query-1</RequestId></ErrorResponse>",
+		    code);
+	resp->body_owned = body;
+	resp->headers = json ? "x-amzn-RequestId: req-fake-1\r\n" : NULL;
+}
+
+static void handler(void *ud, const struct tbt_request *req, struct tbt_response *resp)
+{
+	char action[64], target[8];
+	bool json = tbt_request_header(req, "X-Amz-Target", target, sizeof(target)) != NULL;
+
+	action_of(req, action, sizeof(action));
+	pthread_mutex_lock(&F.mu);
+	strncat(F.calls, action, sizeof(F.calls) - strlen(F.calls) - 2);
+	strcat(F.calls, " ");
+	if (strcmp(action, "DeleteService") == 0)
+		F.deleted = true;
+	pthread_mutex_unlock(&F.mu);
+	resp->headers = json ? "x-amzn-RequestId: req-fake-1\r\n" : NULL;
+	if (F.fail_action && strcmp(action, F.fail_action) == 0) {
+		answer_error(json, F.fail_code, resp);
+		return;
+	}
+	for (size_t i = 0; F.bundle_gone && i < TB_COUNT(gone_answers); i++)
+		if (strcmp(action, gone_answers[i].action) == 0) {
+			answer_error(json, gone_answers[i].body, resp);
+			return;
+		}
+	if (strcmp(action, "DescribeServices") == 0) {
+		resp->body_owned =
+		    read_data(F.deleted ? "describe_services_inactive.json" : F.services_file);
+		if (F.services_follow && F.revision > 8)
+			replace_all(resp->body_owned, "talentbase-web-prod:7",
+			            "talentbase-web-prod:8");
+		return;
+	}
+	if (strcmp(action, "RegisterTaskDefinition") == 0) {
+		resp->body_owned = malloc(256);
+		snprintf(resp->body_owned, 256,
+		         "{\"taskDefinition\":{\"taskDefinitionArn\":\"arn:aws:ecs:us-east-1:"
+		         "123456789012:task-definition/talentbase-web-prod:%d\",\"revision\":%d}}",
+		         F.revision, F.revision);
+		F.revision++;
+		return;
+	}
+	for (size_t i = 0; i < TB_COUNT(answers); i++) {
+		if (strcmp(answers[i].action, action) != 0)
+			continue;
+		if (answers[i].file)
+			resp->body_owned = read_data(answers[i].file);
+		else if (json)
+			resp->body = answers[i].body;
+		else {
+			resp->body_owned = malloc(strlen(answers[i].body) + 256);
+			sprintf(
+			    resp->body_owned,
+			    "<%sResponse><%sResult>%s</%sResult><ResponseMetadata><RequestId>r-1"
+			    "</RequestId></ResponseMetadata></%sResponse>",
+			    action, action, answers[i].body, action, action);
+		}
+		return;
+	}
+	resp->status = 500;
+}
+
+static int lc_setup(void **state)
+{
+	struct tb_aws_config cfg;
+	char *err = NULL;
+
+	if (svc_setup(state) != 0 || (S = tbt_server_start()) == NULL)
+		return -1;
+	tbt_aws_env_reset();
+	setenv("AWS_ENDPOINT_URL", tbt_server_url(S), 1);
+	cfg = tbt_aws_config();
+	if (tb_aws_client_new(&cfg, &CLIENT, &err) != 0) {
+		free(err);
+		return -1;
+	}
+	memset(&F, 0, sizeof(F));
+	pthread_mutex_init(&F.mu, NULL);
+	F.services_file = "describe_services_completed.json";
+	F.revision = 7;
+	tbt_server_set_handler(S, handler, NULL);
+	return 0;
+}
+
+static int lc_teardown(void **state)
+{
+	tb_aws_client_free(CLIENT);
+	tbt_server_stop(S);
+	tbt_aws_home_remove();
+	pthread_mutex_destroy(&F.mu);
+	return svc_teardown(state);
+}
+
+static struct tb_meta lc_meta(const char *env)
+{
+	struct tb_meta m = svc_meta(env);
+
+	m.aws = CLIENT;
+	return m;
+}
+
+/* Position of action's first call in the log; fails when it was not called. */
+static size_t called_at(const char *action)
+{
+	char needle[80];
+	const char *at;
+
+	snprintf(needle, sizeof(needle), "%s ", action);
+	at = strstr(F.calls, needle);
+	while (at && at != F.calls && at[-1] != ' ')
+		at = strstr(at + 1, needle);
+	if (at == NULL)
+		fail_msg("%s was not called; calls: %s", action, F.calls);
+	return (size_t)(at - F.calls);
+}
+
+static size_t count_calls(const char *action)
+{
+	size_t n = 0, len = strlen(action);
+
+	for (const char *p = F.calls; (p = strstr(p, action)) != NULL; p += len)
+		if ((p == F.calls || p[-1] == ' ') && p[len] == ' ')
+			n++;
+	return n;
+}
+
+/* The body of the n-th (0-based) call of action; fails when there is none. */
+static const char *body_of(const char *action, size_t n)
+{
+	char got[64];
+
+	for (size_t i = 0; i < tbt_server_count(S); i++) {
+		const struct tbt_request *r = tbt_server_request(S, i);
+		action_of(r, got, sizeof(got));
+		if (strcmp(got, action) == 0 && n-- == 0)
+			return r->body;
+	}
+	fail_msg("no call %zu of %s", n, action);
+	return NULL;
+}
+
+static const struct tb_value *planned_web(struct tb_call *c)
+{
+	return svc_plan(c, NULL, svc_config("config_web.json")).planned;
+}
+
+/* ---- tests -------------------------------------------------------------------------- */
+
+static void test_service_lifecycle_create(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *planned = planned_web(&c), *out = NULL;
+
+	assert_int_equal(tb_resource_service.create(&c, planned, &out), 0);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_true(tb_is_wholly_known(out));
+	assert_string_equal(svc_str(out, "arn"), SVC_ARN);
+	assert_string_equal(svc_str(out, "task_definition_arn"), TD7);
+	assert_int_equal(svc_int(out, "task_definition_revision"), 7);
+	assert_string_equal(svc_str(out, "target_group_arn"), TG_ARN);
+	assert_string_equal(svc_str(out, "listener_rule_arn"), RULE_ARN);
+	assert_string_equal(svc_str(out, "log_group_name"), "/ecs/talentbase-web-prod");
+	assert_string_equal(svc_str(out, "load_balancer.vpc_id"), "vpc-3ac0fb5f");
+	assert_string_equal(
+	    svc_str(out, "deployed_image"),
+	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web:sha-3f9c2e1");
+	/* every value the plan knew is unchanged */
+	assert_true(tb_value_equal(tb_service_fill_unknowns(A, planned, out), out));
+	assert_string_equal(svc_str(out, "image_tag"), svc_str(planned, "image_tag"));
+
+	assert_true(called_at("DescribeLoadBalancers") < called_at("CreateTargetGroup"));
+	assert_true(called_at("CreateTargetGroup") < called_at("CreateRule"));
+	assert_true(called_at("CreateRule") < called_at("CreateService"));
+	assert_true(called_at("RegisterTaskDefinition") < called_at("CreateService"));
+	assert_true(called_at("CreateLogGroup") < called_at("CreateService"));
+	assert_true(called_at("CreateService") < called_at("RegisterScalableTarget"));
+	assert_true(called_at("RegisterScalableTarget") < called_at("PutScalingPolicy"));
+	assert_int_equal(count_calls("PutScalingPolicy"), 3);
+	assert_int_equal(count_calls("PutScheduledAction"), 2);
+	assert_true(called_at("PutScheduledAction") < called_at("DescribeServices"));
+}
+
+/* A failed step: everything created so far is in the returned state, the
+ * rest is null, and the error names step, operation, code and request ID. */
+static void test_service_lifecycle_create_fails(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *out = NULL;
+	const struct tb_diag *d;
+
+	F.fail_action = "CreateService";
+	F.fail_code = "InvalidParameterException";
+	assert_int_not_equal(tb_resource_service.create(&c, planned_web(&c), &out), 0);
+	assert_non_null(out);
+	assert_true(tb_is_wholly_known(out));
+	assert_true(tb_is_null(svc_at(out, "arn")));
+	assert_string_equal(svc_str(out, "task_definition_arn"), TD7);
+	assert_string_equal(svc_str(out, "target_group_arn"), TG_ARN);
+	assert_string_equal(svc_str(out, "listener_rule_arn"), RULE_ARN);
+	assert_string_equal(svc_str(out, "log_group_name"), "/ecs/talentbase-web-prod");
+	assert_non_null(d = svc_diag(&c, "creating ECS service for talentbase_service "
+	                                 "\"talentbase-web-prod\": ecs CreateService: "
+	                                 "InvalidParameterException: injected failure"));
+	assert_true(tb_str_icontains(d->summary, "request id req-fake-1"));
+	assert_int_equal(count_calls("RegisterScalableTarget"), 0);
+}
+
+static void test_service_lifecycle_create_fails_early(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *out = NULL;
+
+	F.fail_action = "CreateRule";
+	F.fail_code = "PriorityInUse";
+	assert_int_not_equal(tb_resource_service.create(&c, planned_web(&c), &out), 0);
+	assert_string_equal(svc_str(out, "target_group_arn"), TG_ARN);
+	assert_true(tb_is_null(svc_at(out, "listener_rule_arn")));
+	assert_string_equal(svc_str(out, "task_definition_arn"), TD7);
+	assert_non_null(svc_diag(&c, "creating target group and listener rule"));
+	assert_non_null(svc_diag(&c, "elasticloadbalancing CreateRule: PriorityInUse"));
+	assert_non_null(svc_diag(&c, "request id req-query-1"));
+	assert_int_equal(count_calls("CreateService"), 0);
+}
+
+/* The circuit breaker rolled the deployment back: the apply fails and the
+ * diagnostic quotes the events and why tasks stopped. */
+static void test_service_lifecycle_rollback(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *out = NULL;
+	const struct tb_diag *d;
+
+	F.services_file = "describe_services_rolled_back.json";
+	assert_int_equal(tb_resource_service.create(&c, planned_web(&c), &out), TB_EFAILED);
+	assert_non_null(d = svc_diag(&c, "was rolled back by ECS"));
+	assert_true(tb_str_icontains(d->detail, "rolling back to deployment"));
+	assert_true(tb_str_icontains(d->detail, "failed ELB health checks"));
+	assert_true(tb_str_icontains(d->detail, "CannotPullContainerError"));
+	assert_string_equal(svc_str(out, "arn"), SVC_ARN); /* saved tainted */
+}
+
+static const struct tb_value *state_web(struct tb_call *c)
+{
+	const struct tb_value *out = NULL;
+
+	assert_int_equal(tb_resource_service.create(c, planned_web(c), &out), 0);
+	memset(F.calls, 0, sizeof(F.calls));
+	return out;
+}
+
+static void test_service_lifecycle_read(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *prior = state_web(&c), *out = NULL;
+	struct tb_plan p;
+
+	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	if (!tb_value_equal(out, prior))
+		fail_msg("read differs at %s", svc_diff(out, prior));
+
+	/* The service is gone but the rest of the bundle is not: the state stays
+	 * without the service, and the plan replaces it (destroy removes the rest). */
+	F.services_file = "describe_services_missing.json";
+	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_true(tb_is_known(out));
+	assert_true(tb_is_null(svc_at(out, "arn")));
+	assert_true(tb_value_equal(svc_set(out, "arn", svc_at(prior, "arn")), prior));
+	p = svc_plan(&c, out, svc_config("config_web.json"));
+	assert_true(svc_replaces(&p, "arn"));
+	assert_true(tb_is_unknown(svc_at(p.planned, "arn")));
+
+	/* Nothing left at all: gone, the plan creates it. */
+	F.bundle_gone = true;
+	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_true(tb_is_null(out));
+	F.services_file = "describe_services_inactive.json";
+	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_true(tb_is_null(out));
+}
+
+static void test_service_lifecycle_delete(void **state)
+{
+	struct tb_meta meta = lc_meta("development");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *prior = state_web(&c);
+
+	prior = svc_set(prior, "logs.retain_on_destroy", tb_bool(A, false));
+	assert_int_equal(tb_resource_service.delete(&c, prior), 0);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_true(called_at("DeleteScalingPolicy") < called_at("DeregisterScalableTarget"));
+	assert_true(called_at("DeleteScheduledAction") < called_at("DeregisterScalableTarget"));
+	assert_true(called_at("DeregisterScalableTarget") < called_at("UpdateService"));
+	assert_true(called_at("UpdateService") < called_at("DeleteService"));
+	assert_true(called_at("DeleteService") < called_at("DeleteRule"));
+	assert_true(called_at("DeleteRule") < called_at("DeleteTargetGroup"));
+	assert_true(called_at("DeleteService") < called_at("DeregisterTaskDefinition"));
+	assert_true(called_at("DeleteService") < called_at("DeleteLogGroup"));
+	assert_int_equal(count_calls("DeleteScalingPolicy"), 3);
+	assert_int_equal(count_calls("DeleteScheduledAction"), 2);
+
+	/* retain_on_destroy keeps the log group; missing objects are fine */
+	memset(F.calls, 0, sizeof(F.calls));
+	F.fail_action = "DeleteRule";
+	F.fail_code = "RuleNotFound";
+	assert_int_equal(tb_resource_service.delete(
+	                     &c, svc_set(prior, "logs.retain_on_destroy", tb_bool(A, true))),
+	                 0);
+	assert_int_equal(count_calls("DeleteLogGroup"), 0);
+	assert_int_equal(count_calls("DeleteTargetGroup"), 1);
+}
+
+/* Import reads the whole bundle back; the configuration that matches plans
+ * no change. */
+static void test_service_lifecycle_import(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *out = NULL, *cfg, *sched, *swapped[2];
+	struct tb_plan p;
+
+	assert_int_equal(
+	    tb_resource_service.import(&c, "talentbase-prod/talentbase-web-prod", &out), 0);
+	assert_string_equal(svc_str(out, "role"), "web");
+	assert_string_equal(svc_str(out, "load_balancer.listener_arn"), LISTENER);
+	assert_string_equal(svc_str(out, "listener_rule_arn"), RULE_ARN);
+	assert_int_equal(svc_int(out, "autoscaling.min_capacity"), 2);
+	assert_true(called_at("DescribeListeners") < called_at("DescribeRules"));
+
+	/* Not AWS's: timeouts and acknowledge cannot be imported; schedules come
+	 * back in name order. */
+	cfg = svc_config("config_web.json");
+	sched = svc_at(cfg, "autoscaling.schedule");
+	swapped[0] = sched->u.coll.items[1];
+	swapped[1] = sched->u.coll.items[0];
+	cfg = svc_set(cfg, "autoscaling.schedule", tb_list(A, sched->type, 2, swapped));
+	cfg = svc_set(cfg, "timeouts", tb_null(A, svc_at(cfg, "timeouts")->type));
+	cfg = svc_set(cfg, "acknowledge", tb_null(A, svc_at(cfg, "acknowledge")->type));
+	p = svc_plan(&c, out, cfg);
+	if (!tb_value_equal(p.planned, out))
+		fail_msg("plan after import differs at %s", svc_diff(p.planned, out));
+	assert_int_equal(p.n_requires_replace, 0);
+
+	c = svc_call(&meta);
+	assert_int_not_equal(tb_resource_service.import(&c, "no-slash", &out), 0);
+	assert_non_null(svc_diag(&c, "Invalid import ID"));
+	F.services_file = "describe_services_missing.json";
+	assert_int_equal(tb_resource_service.import(&c, "talentbase-prod/gone", &out),
+	                 TB_ENOTFOUND);
+	assert_non_null(svc_diag(&c, "non-existent"));
+}
+
+/* A new image: a new revision, UpdateService to it, the rollout, and the
+ * old revision deregistered; nothing else is touched. */
+static void test_service_lifecycle_update_image(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *prior = state_web(&c), *cfg, *out = NULL;
+	struct tb_plan p;
+
+	tbt_server_reset(S);
+	F.services_follow = true;
+	cfg = svc_set(svc_config("config_web.json"), "image_tag", tb_string(A, "sha-4a0d1b2"));
+	p = svc_plan(&c, prior, cfg);
+	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_true(tb_is_wholly_known(out));
+	assert_true(tb_str_has_suffix(svc_str(out, "task_definition_arn"), ":8"));
+	assert_int_equal(svc_int(out, "task_definition_revision"), 8);
+	assert_true(tb_str_has_suffix(svc_str(out, "deployed_image"), ":sha-4a0d1b2"));
+	assert_true(called_at("RegisterTaskDefinition") < called_at("UpdateService"));
+	assert_true(called_at("UpdateService") < called_at("DescribeServices"));
+	assert_true(called_at("DescribeServices") < called_at("DeregisterTaskDefinition"));
+	assert_non_null(strstr(body_of("UpdateService", 0), "talentbase-web-prod:8"));
+	assert_null(strstr(body_of("UpdateService", 0), "desiredCount"));
+	assert_non_null(strstr(body_of("DeregisterTaskDefinition", 0), "talentbase-web-prod:7"));
+	assert_int_equal(count_calls("CreateTargetGroup") + count_calls("ModifyTargetGroup") +
+	                     count_calls("ModifyRule") + count_calls("PutScalingPolicy") +
+	                     count_calls("PutRetentionPolicy") + count_calls("TagResource"),
+	                 0);
+}
+
+/* Settings outside the task definition change in place, each through its
+ * own call; no new revision, no rollout wait. */
+static void test_service_lifecycle_update_in_place(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *prior = state_web(&c), *cfg, *out = NULL, *sched;
+	struct tb_plan p;
+
+	tbt_server_reset(S);
+	cfg = svc_config("config_web.json");
+	cfg = svc_set(cfg, "load_balancer.priority", tb_int(A, 90));
+	cfg = svc_set(cfg, "load_balancer.deregistration_delay", tb_int(A, 20));
+	cfg = svc_set(cfg, "load_balancer.health_check.path", tb_string(A, "/ready"));
+	cfg = svc_set(cfg, "autoscaling.cpu_target", tb_int(A, 60));
+	cfg = svc_set(cfg, "logs.retention_days", tb_int(A, 90));
+	sched = svc_at(cfg, "autoscaling.schedule");
+	cfg = svc_set(cfg, "autoscaling.schedule", tb_list(A, sched->type, 1, sched->u.coll.items));
+	p = svc_plan(&c, prior, cfg);
+	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_int_equal(svc_int(out, "load_balancer.priority"), 90);
+	assert_int_equal(count_calls("SetRulePriorities"), 1);
+	assert_int_equal(count_calls("ModifyRule"), 0);
+	assert_int_equal(count_calls("ModifyTargetGroup"), 1);
+	assert_non_null(strstr(body_of("ModifyTargetGroup", 0), "HealthCheckPath=%2Fready"));
+	assert_int_equal(count_calls("ModifyTargetGroupAttributes"), 1);
+	assert_int_equal(count_calls("PutScalingPolicy"), 1);
+	assert_non_null(strstr(body_of("PutScalingPolicy", 0), "talentbase-web-prod-cpu"));
+	assert_int_equal(count_calls("DeleteScheduledAction"), 1);
+	assert_non_null(strstr(body_of("DeleteScheduledAction", 0), "after-hours"));
+	assert_int_equal(count_calls("PutScheduledAction"), 0);
+	assert_int_equal(count_calls("RegisterScalableTarget"), 0);
+	assert_int_equal(count_calls("PutRetentionPolicy"), 1);
+	assert_int_equal(count_calls("RegisterTaskDefinition") + count_calls("UpdateService") +
+	                     count_calls("DescribeServices"),
+	                 0);
+}
+
+/* The new revision is rolled back: the update fails, the state is what AWS
+ * runs (the old revision), and the unused new revision is deregistered. */
+static void test_service_lifecycle_update_rolled_back(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *prior = state_web(&c), *cfg, *out = NULL;
+	struct tb_plan p;
+
+	tbt_server_reset(S);
+	F.services_file = "describe_services_rolled_back.json";
+	cfg = svc_set(svc_config("config_web.json"), "image_tag", tb_string(A, "sha-bad"));
+	p = svc_plan(&c, prior, cfg);
+	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), TB_EFAILED);
+	assert_non_null(svc_diag(&c, "was rolled back by ECS"));
+	assert_int_equal(count_calls("DeregisterTaskDefinition"), 1);
+	assert_non_null(strstr(body_of("DeregisterTaskDefinition", 0), "talentbase-web-prod:8"));
+	assert_non_null(out);
+	assert_string_equal(svc_str(out, "image_tag"), "sha-3f9c2e1"); /* what runs */
+}
+
+/* New tags reach every taggable object; removed keys are untagged. */
+static void test_service_lifecycle_update_tags(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *prior = state_web(&c), *cfg, *out = NULL;
+	struct tb_plan p;
+
+	tbt_server_reset(S);
+	cfg = svc_set(svc_config("config_web.json"), "tags", svc_tags("{\"Team\":\"growth\"}"));
+	p = svc_plan(&c, prior, cfg);
+	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_int_equal(tb_len(svc_at(out, "tags_all")), 3);
+	/* ECS service and task definition, log group, scalable target */
+	assert_int_equal(count_calls("TagResource"), 4);
+	assert_int_equal(count_calls("UntagResource"), 4);
+	assert_int_equal(count_calls("AddTags"), 1);
+	assert_int_equal(count_calls("RemoveTags"), 1);
+	assert_non_null(strstr(body_of("AddTags", 0), "ResourceArns.member.2="));
+	assert_non_null(strstr(body_of("RemoveTags", 0), "TagKeys.member.1=Service"));
+	assert_int_equal(count_calls("RegisterTaskDefinition") + count_calls("UpdateService"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_create, lc_setup, lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_create_fails, lc_setup,
+	                                    lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_create_fails_early, lc_setup,
+	                                    lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_rollback, lc_setup, lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_read, lc_setup, lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_delete, lc_setup, lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_import, lc_setup, lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_image, lc_setup,
+	                                    lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_in_place, lc_setup,
+	                                    lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_rolled_back, lc_setup,
+	                                    lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_tags, lc_setup,
+	                                    lc_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
