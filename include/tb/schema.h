@@ -101,7 +101,10 @@ struct tb_attr {
 	/*
 	 * Default when the configuration leaves it null (attribute must be
 	 * optional+computed). JSON text of the value, e.g. "30", "true", "\"ip\"".
-	 * default_fn, when set, wins: it may depend on provider settings.
+	 * default_fn, when set, wins: it may depend on provider settings. Its
+	 * config argument is the object that holds the attribute (the nested
+	 * block's own object for an attribute inside a block, not the resource);
+	 * it returns NULL for "no default".
 	 */
 	const char *default_json;
 	const struct tb_value *(*default_fn)(struct tb_arena *a, const void *meta,

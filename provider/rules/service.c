@@ -23,6 +23,7 @@
 struct range {
 	const char *attr;
 	double lo, hi;
+	bool zero_is_off; /* 0 turns the setting off and is always valid */
 };
 
 /* Reports every attribute of block outside its range (level 0). */
@@ -34,6 +35,8 @@ static void check_ranges(struct tb_rule_ctx *c, const char *block, const struct 
 		double x;
 
 		if (path == NULL || !tb_rules_num(c->v, path, &x) || (x >= r[i].lo && x <= r[i].hi))
+			continue;
+		if (r[i].zero_is_off && x == 0)
 			continue;
 		tb_rules_report(c, 0, path, "%s = %s is outside %s to %s, the %s limit.", path,
 		                tb_rules_num_text(c->a, x), tb_rules_num_text(c->a, r[i].lo),
@@ -403,8 +406,8 @@ static void check_cooldowns(struct tb_rule_ctx *c)
 /* ---- TB010 autoscaling bounds ------------------------------------------- */
 
 static const struct range scaling_targets[] = {
-    {.attr = "cpu_target", .lo = 10, .hi = 95},
-    {.attr = "memory_target", .lo = 10, .hi = 95},
+    {.attr = "cpu_target", .lo = 10, .hi = 95, .zero_is_off = true},
+    {.attr = "memory_target", .lo = 10, .hi = 95, .zero_is_off = true},
 };
 
 static void check_capacity_bounds(struct tb_rule_ctx *c)
@@ -466,6 +469,13 @@ static void check_autoscaling_bounds(struct tb_rule_ctx *c)
 
 /* ---- TB011 dual-metric scaling ----------------------------------------- */
 
+/* A target-tracking target that is unset or 0 means "no policy". */
+static bool policy_off(const struct tb_value *target)
+{
+	double x;
+	return tb_is_null(target) || (tb_get_float(target, &x) && x == 0);
+}
+
 static void check_dual_metric(struct tb_rule_ctx *c)
 {
 	const struct tb_value *cpu = tb_rules_get(c->v, "autoscaling.cpu_target");
@@ -473,11 +483,11 @@ static void check_dual_metric(struct tb_rule_ctx *c)
 
 	if (!tb_rules_is_set(c->v, "autoscaling") || tb_is_unknown(cpu) || tb_is_unknown(mem))
 		return;
-	if (tb_is_null(cpu))
+	if (policy_off(cpu))
 		tb_rules_report(
 		    c, 0, "autoscaling.cpu_target",
 		    "autoscaling has no cpu_target: CPU saturation does not add tasks.");
-	else if (tb_is_null(mem))
+	else if (policy_off(mem))
 		tb_rules_report(c, 0, "autoscaling.memory_target",
 		                "autoscaling has no memory_target: memory pressure does not add "
 		                "tasks.");

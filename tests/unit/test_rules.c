@@ -481,6 +481,7 @@ static const struct rule_case cases[] = {
      .id = "TB010",
      .sev = PASS},
     {"bounds ok", {{"autoscaling.max_capacity", "20"}}, .id = "TB010", .sev = PASS},
+    {"cpu target 0 is off", {{"autoscaling.cpu_target", "0"}}, .id = "TB010", .sev = PASS},
     /* TB011 */
     {"no memory target",
      {{"autoscaling.memory_target", "null"}},
@@ -492,6 +493,11 @@ static const struct rule_case cases[] = {
      .id = "TB011",
      .sev = W,
      .path = "autoscaling.cpu_target"},
+    {"memory target 0",
+     {{"autoscaling.memory_target", "0"}},
+     .id = "TB011",
+     .sev = W,
+     .path = "autoscaling.memory_target"},
     {"unknown memory target", {{"autoscaling.memory_target", UNKNOWN}}, .id = "TB011", .sev = PASS},
     {"dual metric", {{"autoscaling.memory_target", "75"}}, .id = "TB011", .sev = PASS},
     /* TB012 */
