@@ -8,6 +8,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 step() { printf '\n==> %s\n' "$*"; }
+# Prints the first diagnostic of rule $1 in file $2, up to its docs link.
+show_rule() {
+  awk -v id="$1" '$0 ~ "Error: " id { on = 1 } on { print "    " $0 } on && /docs\/rules.md/ { exit }' "$2"
+}
 py=$top/.venv/bin/python
 tofu=$top/.tools/bin/tofu
 version=0.1.0
@@ -61,7 +65,6 @@ provider_installation {
 CFG
 export TF_CLI_CONFIG_FILE=$work/cli.tfrc
 cp examples/complete/*.tf "$work/"
-mv "$work/platform.auto.tfvars.json" "$work/platform.auto.tfvars.json"
 cd "$work"
 
 step "tofu init"
@@ -82,14 +85,14 @@ step "refused at plan time: -var image_tag=latest"
 if "$tofu" plan -input=false -no-color -var image_tag=latest >"$work/latest.txt" 2>&1; then
   echo "demo: image_tag=latest was not refused" >&2; exit 1
 fi
-grep -A6 'Error: TB001' "$work/latest.txt" | sed 's/^/    /'
+show_rule TB001 "$work/latest.txt"
 
 step "refused at plan time: a secret in plain environment"
 if "$tofu" plan -input=false -no-color -var "image_tag=$tag" \
      -var 'extra_environment={"STRIPE_SECRET_KEY"="sk_live_51Habc"}' >"$work/secret.txt" 2>&1; then
   echo "demo: a secret in environment was not refused" >&2; exit 1
 fi
-grep -A6 'Error: TB002' "$work/secret.txt" | sed 's/^/    /'
+show_rule TB002 "$work/secret.txt"
 if grep -q 'sk_live_51Habc' "$work/secret.txt"; then
   echo "demo: the secret value leaked into the plan output" >&2; exit 1
 fi
