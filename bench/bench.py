@@ -30,9 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import select
-import shutil
 import statistics
 import subprocess
 import sys
@@ -41,28 +39,16 @@ import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "acceptance"))
-
+from common import (REPO, TB_SOURCE, TB_VERSION, Provider,  # noqa: E402
+                    default_provider_binary, default_tofu, first_error, fmt_mb, fmt_ms,
+                    print_table, tofu_setup, vm_hwm_kb)
 from tbtest.plugin import CLIENT_ENV, Handshake, make_cert, raw_call  # noqa: E402
 
 GO_NAME = "time"
 GO_VERSION = "0.14.2"
 GO_SOURCE = f"registry.terraform.io/hashicorp/{GO_NAME}"
-TB_SOURCE = "registry.talentbase.internal/platform/talentbase"
-TB_VERSION = "0.1.0"
 RSS_TARGET_MB = 15.0
 HANDSHAKE_TARGET_RATIO = 3.0
-
-
-class Provider:
-    def __init__(self, label: str, binary: Path, source: str, version: str, local: str):
-        self.label = label
-        self.binary = binary
-        self.source = source
-        self.version = version
-        self.local = local  # local name in required_providers
-        self.type = source.rsplit("/", 1)[-1]
 
 
 def plugin_env(cert_pem: bytes) -> dict[str, str]:
@@ -122,14 +108,6 @@ def shared_libraries(p: Provider) -> int | None:
     if r.returncode != 0:
         return 0 if "not a dynamic executable" in (r.stdout + r.stderr) else None
     return sum(1 for ln in r.stdout.splitlines() if "=>" in ln or ln.strip().startswith("/"))
-
-
-def vm_hwm_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
 
 
 def session_peak_rss(p: Provider) -> tuple[float, int]:
@@ -203,44 +181,6 @@ class HwmPoller:
             time.sleep(0.002)
 
 
-def tofu_setup(p: Provider, tofu: Path, root: Path) -> tuple[Path, dict[str, str]]:
-    host, ns, typ = p.source.split("/")
-    pkg = root / "mirror" / host / ns / typ / p.version / "linux_amd64"
-    pkg.mkdir(parents=True)
-    shutil.copy2(p.binary, pkg / f"terraform-provider-{typ}_v{p.version}")
-    rc = root / "cli.tfrc"
-    rc.write_text(f"""disable_checkpoint = true
-provider_installation {{
-  filesystem_mirror {{
-    path    = "{root / 'mirror'}"
-    include = ["{host}/{ns}/{typ}"]
-  }}
-  direct {{
-    exclude = ["{host}/{ns}/{typ}"]
-  }}
-}}
-""")
-    wd = root / "work"
-    wd.mkdir()
-    (wd / "main.tf").write_text(f"""terraform {{
-  required_providers {{
-    {p.local} = {{
-      source  = "{p.source}"
-      version = "{p.version}"
-    }}
-  }}
-}}
-""")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_"))}
-    env.update({"TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1",
-                "CHECKPOINT_DISABLE": "1"})
-    r = subprocess.run([str(tofu), "init", "-input=false", "-no-color"], cwd=wd, env=env,
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"tofu init for {p.label} failed:\n{r.stdout}\n{r.stderr}")
-    return wd, env
-
-
 def schema_round_trip(p: Provider, tofu: Path, runs: int) -> tuple[list[float], float, int]:
     """(times, peak RSS MB under tofu, schema size in bytes)."""
     with tempfile.TemporaryDirectory(prefix="tb-bench-") as tmp:
@@ -258,14 +198,6 @@ def schema_round_trip(p: Provider, tofu: Path, runs: int) -> tuple[list[float], 
                                        + r.stderr.decode(errors="replace"))
                 size = len(json.dumps(json.loads(r.stdout)["provider_schemas"][p.source]))
         return times, poll.peak_kb / 1024.0, size
-
-
-def fmt_ms(v: float | None) -> str:
-    return "-" if v is None else f"{v * 1000:.1f} ms"
-
-
-def fmt_mb(v: float | None) -> str:
-    return "-" if v is None else f"{v:.1f} MB"
 
 
 def ratio(ours: float | None, theirs: float | None, unit: str) -> str:
@@ -288,9 +220,7 @@ def measure(p: Provider, tofu: Path | None, cert, runs: int, schema_runs: int) -
         try:
             t, rss, size = schema_round_trip(p, tofu, schema_runs)
         except RuntimeError as e:
-            text = re.sub(r"\x1b\[[0-9;]*m", "", str(e))
-            lines = [ln.strip(" │╷╵") for ln in text.splitlines()]
-            why = next((ln for ln in lines if "Error:" in ln), lines[-1] if lines else "")
+            why = first_error(str(e))
             print(f"bench: {p.label}: schema round trip failed: {why[:400]}", file=sys.stderr)
             return out
         out["schema_median"] = statistics.median(t)
@@ -303,13 +233,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--schema-runs", type=int, default=5)
-    ap.add_argument("--provider", type=Path, default=Path(os.environ.get(
-        "TB_PROVIDER_BINARY", REPO / "build" / "terraform-provider-talentbase")))
+    ap.add_argument("--provider", type=Path, default=default_provider_binary())
     ap.add_argument("--go-provider", type=Path, default=Path(os.environ.get(
         "TB_BENCH_GO_PROVIDER",
         REPO / ".tools" / "bin" / f"terraform-provider-{GO_NAME}_v{GO_VERSION}")))
-    ap.add_argument("--tofu", type=Path, default=Path(os.environ.get(
-        "TB_TOFU", REPO / ".tools" / "bin" / "tofu")))
+    ap.add_argument("--tofu", type=Path, default=default_tofu())
     args = ap.parse_args()
 
     if not args.provider.is_file():
@@ -356,12 +284,7 @@ def main() -> int:
          f"{b.get('schema_bytes', '-')} B" if b else "-", ""),
     ]
     head = ("", ours.label, theirs.label if theirs else "(no Go baseline)", "ratio")
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(4)]
-    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
-    print(line(head))
-    print(line(tuple("-" * w for w in widths)))
-    for r in rows:
-        print(line(r))
+    print_table(head, rows)
     print()
     if b:
         got = b["start_median"] / a["start_median"]
