@@ -308,3 +308,107 @@ def applicationautoscaling_deregister_removes_policies():
         self.scheduled_actions = [a for a in self.scheduled_actions if not owned(a)]
 
     models.ApplicationAutoscalingBackend.deregister_scalable_target = deregister_scalable_target
+
+
+# ---- Elastic Load Balancing v2 (talentbase_service) -----------------------------
+
+
+@gap
+def elbv2_create_target_group_is_idempotent():
+    """moto 5.2.5 CreateTargetGroup answers DuplicateTargetGroupName whenever
+    a target group of that name exists, even with identical settings.
+
+    Real AWS: "This operation is idempotent, which means that it completes
+    at most one time. If you attempt to create multiple target groups with
+    the same settings, each call succeeds" (and returns the existing group);
+    only a name reused with different settings is DuplicateTargetGroupName.
+
+    AWS docs: Elastic Load Balancing API Reference (v2), CreateTargetGroup,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+    """
+    from moto.elbv2 import models
+
+    original = models.ELBv2Backend.create_target_group
+    compared = {  # request argument -> FakeTargetGroup attribute
+        "vpc_id": "vpc_id", "protocol": "protocol", "port": "port",
+        "target_type": "target_type", "healthcheck_protocol": "health_check_protocol",
+        "healthcheck_path": "health_check_path",
+        "healthcheck_interval_seconds": "health_check_interval_seconds",
+        "healthcheck_timeout_seconds": "health_check_timeout_seconds",
+        "healthy_threshold_count": "healthy_threshold_count",
+        "unhealthy_threshold_count": "unhealthy_threshold_count",
+    }
+
+    def same(tg, kwargs) -> bool:
+        for arg, attr in compared.items():
+            want = kwargs.get(arg)
+            if want is not None and str(want) != str(getattr(tg, attr, None)):
+                return False
+        want_matcher = (kwargs.get("matcher") or {}).get("HttpCode")
+        return want_matcher is None or want_matcher == (tg.matcher or {}).get("HttpCode")
+
+    def create_target_group(self, name, **kwargs):
+        for tg in self.target_groups.values():
+            if tg.name == name and same(tg, kwargs):
+                return tg
+        return original(self, name, **kwargs)
+
+    models.ELBv2Backend.create_target_group = create_target_group
+
+
+@gap
+def applicationautoscaling_missing_objects_are_object_not_found():
+    """moto 5.2.5 answers DeregisterScalableTarget and DeleteScalingPolicy of
+    an object that does not exist with ValidationException ("No scalable
+    target found ..."), and DeleteScheduledAction of a missing action with
+    success.
+
+    Real AWS: all three answer ObjectNotFoundException ("The specified
+    object could not be found") when the target, policy or scheduled action
+    does not exist; ValidationException is for malformed requests.
+
+    AWS docs: Application Auto Scaling API Reference, DeregisterScalableTarget,
+    DeleteScalingPolicy and DeleteScheduledAction (Errors:
+    ObjectNotFoundException),
+    https://docs.aws.amazon.com/autoscaling/application/APIReference/API_DeregisterScalableTarget.html
+    https://docs.aws.amazon.com/autoscaling/application/APIReference/API_DeleteScalingPolicy.html
+    https://docs.aws.amazon.com/autoscaling/application/APIReference/API_DeleteScheduledAction.html
+    """
+    from moto.applicationautoscaling import models
+    from moto.applicationautoscaling.exceptions import AWSValidationException
+    from moto.core.exceptions import JsonRESTError
+
+    backend = models.ApplicationAutoscalingBackend
+
+    def not_found(message: str) -> JsonRESTError:
+        return JsonRESTError("ObjectNotFoundException", message)
+
+    def converting(original):
+        def wrapper(self, *args, **kwargs):
+            try:
+                return original(self, *args, **kwargs)
+            except AWSValidationException as e:
+                if "found" not in str(e.message):
+                    raise
+                raise not_found(e.message) from None
+        return wrapper
+
+    backend.deregister_scalable_target = converting(backend.deregister_scalable_target)
+    backend.delete_scaling_policy = converting(backend.delete_scaling_policy)
+    original_delete_action = backend.delete_scheduled_action
+
+    def delete_scheduled_action(self, service_namespace, scheduled_action_name, resource_id,
+                                scalable_dimension):
+        if not any(a.service_namespace == service_namespace
+                   and a.scheduled_action_name == scheduled_action_name
+                   and a.resource_id == resource_id
+                   and a.scalable_dimension == scalable_dimension
+                   for a in self.scheduled_actions):
+            raise not_found(f"No scheduled action found for service namespace: "
+                            f"{service_namespace}, resource ID: {resource_id}, scalable "
+                            f"dimension: {scalable_dimension}, scheduled action name: "
+                            f"{scheduled_action_name}")
+        return original_delete_action(self, service_namespace, scheduled_action_name,
+                                      resource_id, scalable_dimension)
+
+    backend.delete_scheduled_action = delete_scheduled_action

@@ -1,0 +1,302 @@
+"""talentbase_service's best-practice rules through the real CLIs (point 9
+of shared/design/TESTING.md): for representative rules a configuration that
+trips it (rule ID in the summary, the diagnostic on the right attribute),
+one that passes and an acknowledged one; a rule on a value unknown at plan
+time; and no secret in any output, trace logs included.
+
+The configurations reference platform objects that need not exist: a plan
+of a new service reads nothing from AWS but the caller identity.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tbtest import service as svc
+from tbtest.hcl import Block, Raw
+from tbtest.service import ADDRESS, FAKE_PLATFORM
+
+PRODUCTION = {**svc.PROVIDER, "environment": "production"}
+
+
+@dataclass
+class Case:
+    rule: str
+    trip: dict[str, Any]
+    attribute: str | tuple    # Diagnostic.attribute() of the finding (or the ones allowed)
+    code: str | tuple         # text on the snippet's line (or the ones allowed)
+    passing: dict[str, Any]
+    provider: dict[str, Any] = field(default_factory=lambda: svc.PROVIDER)
+    detail: str | None = None  # a piece of the finding's detail
+
+
+def _schedule(**kw) -> list:
+    base = dict(name="business-hours", schedule="cron(0 8 ? * MON-FRI *)",
+                timezone="America/Sao_Paulo", min_capacity=2, max_capacity=10)
+    return [Block(**{**base, **kw})]
+
+
+CASES = [
+    Case("TB001", {"image_tag": "latest"}, "image_tag", 'image_tag = "latest"',
+         {"image_tag": "v1.2.3"}),
+    Case("TB003", {"memory": 3000}, "memory", "memory = 3000", {"memory": 3072},
+         detail="8192"),
+    Case("TB007", {"deployment.rollback": False}, "deployment.rollback", "rollback = false",
+         {"deployment.rollback": True}),
+    Case("TB012", {"logs.retention_days": 14}, "logs.retention_days", "retention_days = 14",
+         {"logs.retention_days": 30}, provider=PRODUCTION),
+    # schedule blocks may be a set, whose elements a diagnostic cannot name:
+    # the whole block (its header) is then the right place too
+    Case("TB016", {"autoscaling.schedule": _schedule(schedule="cron(0 8 * * MON-FRI *)")},
+         ("autoscaling.schedule.schedule", "autoscaling"),
+         ('schedule = "cron(0 8 * * MON-FRI *)"', "schedule {"),
+         {"autoscaling.schedule": _schedule()}, detail="cron(0 8 * * MON-FRI *)"),
+    Case("TB016", {"autoscaling.schedule": _schedule(timezone="America/Sao_Paolo")},
+         ("autoscaling.schedule.timezone", "autoscaling"),
+         ('timezone = "America/Sao_Paolo"', "schedule {"),
+         {"autoscaling.schedule": _schedule(timezone="America/Sao_Paulo")},
+         detail="America/Sao_Paolo"),
+    Case("TB017", {"network.assign_public_ip": True}, "network.assign_public_ip",
+         "assign_public_ip = true", {"network.assign_public_ip": False}),
+]
+CASE_IDS = ["TB001-latest", "TB003-memory", "TB007-rollback", "TB012-production-retention",
+            "TB016-cron", "TB016-timezone", "TB017-public-ip"]
+
+REASON = "agreed with the platform team in ticket PLAT-1234"
+
+
+def _allowed(v) -> tuple:
+    return v if isinstance(v, tuple) else (v,)
+
+
+def _rule_diags(res, rule: str, severity: str | None = None):
+    return [d for d in res.diagnostics if d.summary.startswith(f"{rule}:")
+            and (severity is None or d.severity == severity)]
+
+
+def _describe(res) -> str:
+    return "\n  ".join(d.describe(res.cwd) for d in res.diagnostics) or "(no diagnostics)"
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_rule_trips_passes_and_is_acknowledged(tf, case: Case):
+    plat = FAKE_PLATFORM
+    tf.write(svc.config(plat, case.trip, provider=case.provider))
+    tf.init().ok()
+
+    # trips: an error whose summary starts with the ID, on the attribute
+    res = tf.plan(json=True)
+    res.expect_rc(1)
+    found = _rule_diags(res, case.rule, "error")
+    assert found, f"no {case.rule} error; the CLI reported:\n  {_describe(res)}"
+    d = found[0]
+    assert d.address == ADDRESS, d.address
+    assert d.attribute(res.cwd) in _allowed(case.attribute), (d.attribute(res.cwd),
+                                                               d.describe(res.cwd))
+    assert d.snippet and any(c in d.snippet.get("code", "") for c in _allowed(case.code)), \
+        d.snippet
+    assert case.rule in d.detail and "docs/rules.md" in d.detail, d.detail
+    if case.detail:
+        assert case.detail in d.detail, d.detail
+
+    # passes
+    tf.write(svc.config(plat, case.passing, provider=case.provider))
+    res = tf.plan(json=True)
+    assert not _rule_diags(res, case.rule), _describe(res)
+    res.assert_no_errors()
+
+    # acknowledged: the error becomes a warning that quotes the reason
+    tf.write(svc.config(plat, {**case.trip, "acknowledge": {case.rule: REASON}},
+                        provider=case.provider))
+    res = tf.plan(json=True)
+    res.assert_no_errors()
+    warned = _rule_diags(res, case.rule, "warning")
+    assert warned, f"no {case.rule} warning; the CLI reported:\n  {_describe(res)}"
+    assert f"Acknowledged: {REASON}" in warned[0].detail, warned[0].detail
+    assert warned[0].attribute(res.cwd) in _allowed(case.attribute), \
+        warned[0].describe(res.cwd)
+
+
+def test_acknowledgement_needs_a_reason_and_a_known_rule(tf):
+    tf.write(svc.config(FAKE_PLATFORM, {"acknowledge": {"TB001": "", "TB999": "why not"}}))
+    tf.init().ok()
+    res = tf.plan(json=True)
+    res.expect_rc(1)
+    errors = [d for d in res.diagnostics if d.severity == "error"]
+    attrs = sorted(d.attribute(res.cwd) or "" for d in errors)
+    assert len(errors) >= 2 and all(a.startswith("acknowledge") for a in attrs), _describe(res)
+
+
+def test_baseline_config_has_no_findings(tf):
+    """The realistic config every lifecycle test applies is clean: no
+    error, no warning (a warning here would show on every plan)."""
+    tf.write(svc.config(FAKE_PLATFORM))
+    tf.init().ok()
+    res = tf.plan(json=True).ok()
+    noise = [d for d in res.diagnostics if d.summary.startswith("TB")]
+    assert not noise, "findings on the baseline config:\n  " + "\n  ".join(
+        d.describe(res.cwd) for d in noise)
+
+
+# ---- TB002: secrets must not be plain environment variables -----------------------
+
+DB_PASSWORD = "correct-horse-battery-staple-7f3a9c"
+PAYMENT_KEY = "sk_live_51TbAcceptanceXyZ0123456789abcdef"
+SENSITIVE_VARS = f"""
+variable "db_password" {{
+  type      = string
+  sensitive = true
+  default   = "{DB_PASSWORD}"
+}}
+
+variable "payment_key" {{
+  type      = string
+  sensitive = true
+  default   = "{PAYMENT_KEY}"
+}}
+"""
+
+
+def _assert_secret_free(res) -> None:
+    for secret in (DB_PASSWORD, PAYMENT_KEY):
+        assert secret not in res.stdout and secret not in res.stderr, \
+            f"a secret value leaked into the output of {' '.join(res.argv)}"
+
+
+def test_tb002_secret_in_environment(tf):
+    """A secret-looking name is refused at validate; a credential-looking
+    value from a variable (unknown at validate) at plan. Neither value ever
+    shows in the output."""
+    by_name = {"NODE_ENV": "production", "DB_PASSWORD": Raw("var.db_password")}
+    by_value = {"NODE_ENV": "production", "PAYMENT_CONFIG": Raw("var.payment_key")}
+    tf.write(svc.config(FAKE_PLATFORM, {"environment": by_name}, extra=SENSITIVE_VARS))
+    tf.init().ok()
+    for res in (tf.validate(), tf.plan(json=True), tf.plan()):
+        res.expect_rc(1)
+        _assert_secret_free(res)
+        if res.argv[1] != "plan" or "-json" in res.argv:
+            found = _rule_diags(res, "TB002", "error")
+            assert [d.attribute(res.cwd) for d in found] == ["environment.DB_PASSWORD"], \
+                _describe(res)
+            assert "DB_PASSWORD" in found[0].snippet["code"], found[0].snippet
+
+    tf.write(svc.config(FAKE_PLATFORM, {"environment": by_value}, extra=SENSITIVE_VARS))
+    res = tf.validate()
+    assert not _rule_diags(res, "TB002"), "a variable is unknown at validate\n" + _describe(res)
+    for res in (tf.plan(json=True), tf.plan()):
+        res.expect_rc(1)
+        _assert_secret_free(res)
+    res = tf.plan(json=True)
+    found = _rule_diags(res, "TB002", "error")
+    assert [d.attribute(res.cwd) for d in found] == ["environment.PAYMENT_CONFIG"], \
+        _describe(res)
+    env = {**by_name, **by_value}
+
+    # passes: the value moves to secrets (an ARN); the name-only pointer is fine
+    tf.write(svc.config(FAKE_PLATFORM, {
+        "environment": {"NODE_ENV": "production", "DB_PASSWORD_ARN": "see secrets"},
+        "secrets": {"SESSION_SECRET": f"{FAKE_PLATFORM.secret_arn}:SESSION_SECRET::",
+                    "DB_PASSWORD": f"{FAKE_PLATFORM.secret_arn}:password::"},
+    }, extra=SENSITIVE_VARS))
+    res = tf.plan(json=True)
+    assert not _rule_diags(res, "TB002"), _describe(res)
+    res.assert_no_errors()
+
+    # acknowledged: warnings, still without the values
+    tf.write(svc.config(FAKE_PLATFORM, {"environment": env,
+                                        "acknowledge": {"TB002": REASON}},
+                        extra=SENSITIVE_VARS))
+    for res in (tf.plan(json=True), tf.plan()):
+        res.expect_rc(0)
+        _assert_secret_free(res)
+    res = tf.plan(json=True)
+    warned = _rule_diags(res, "TB002", "warning")
+    assert len(warned) == 2 and all(f"Acknowledged: {REASON}" in d.detail for d in warned), \
+        _describe(res)
+
+
+# ---- a rule on a value unknown at plan time -------------------------------------------
+
+TAG_SOURCE = """
+resource "terraform_data" "tag" {
+  input = var.tag_source
+}
+
+variable "tag_source" {
+  type = string
+}
+"""
+
+
+def test_rule_waits_for_an_unknown_image_tag(tf, aws):
+    """image_tag from terraform_data.output is unknown until apply: validate
+    and plan say nothing about TB001, and the rule fires once the value is
+    known (the apply stops before any AWS object of the service exists)."""
+    tf.write(svc.config(FAKE_PLATFORM, {"image_tag": Raw("terraform_data.tag.output")},
+                        extra=TAG_SOURCE))
+    tf.init().ok()
+    res = tf.validate()
+    assert not _rule_diags(res, "TB001"), _describe(res)
+    res.ok()
+
+    res = tf.plan(json=True, vars={"tag_source": "latest"}).ok()
+    assert not _rule_diags(res, "TB001"), _describe(res)
+    changes = [m for m in res.messages("planned_change")
+               if m["change"]["resource"]["addr"] == ADDRESS]
+    assert changes and changes[0]["change"]["action"] == "create", res.describe()
+
+    res = tf.apply(json=True, vars={"tag_source": "latest"})
+    res.expect_rc(1)
+    found = _rule_diags(res, "TB001", "error")
+    assert found, f"TB001 did not fire once image_tag was known:\n  {_describe(res)}"
+    assert found[0].attribute(res.cwd) == "image_tag", found[0].describe(res.cwd)
+    assert aws("ecs").list_task_definitions()["taskDefinitionArns"] == []
+    assert aws("elbv2").describe_target_groups()["TargetGroups"] == []
+
+    res = tf.plan(json=True, vars={"tag_source": "sha-3f9c2e1"}).ok()
+    assert not _rule_diags(res, "TB001"), _describe(res)
+
+
+# ---- no secret in any output, trace logs included ---------------------------------------
+
+ENV_SECRET_KEY = "TbEnvSecretAccessKey0000000000000000000001"
+ENV_SESSION_TOKEN = "TbEnvSessionTokenZZZZ0000000000000000000000000000000002"
+BLOCK_ACCESS_KEY = "AKIATBBLOCKACCESS003"
+BLOCK_SECRET_KEY = "TbProviderBlockSecretKey000000000000000004"
+BLOCK_TOKEN = "TbProviderBlockSessionToken0000000000000005"
+
+
+def _assert_none_in(res, secrets: list[str]) -> None:
+    for s in secrets:
+        where = [name for name, text in (("stdout", res.stdout), ("stderr", res.stderr))
+                 if s in text]
+        assert not where, f"{s[:12]}... appears in the {where} of {' '.join(res.argv)}"
+
+
+@pytest.mark.parametrize("credentials", ["environment", "provider-block"])
+def test_trace_logs_carry_no_secret(tf, credentials):
+    """TF_LOG=trace shows every log line of the CLI and the provider; none
+    may carry a credential or the refused secret value of the config."""
+    provider = dict(svc.PROVIDER)
+    env = {"TF_LOG": "trace", "AWS_SECRET_ACCESS_KEY": ENV_SECRET_KEY,
+           "AWS_SESSION_TOKEN": ENV_SESSION_TOKEN}
+    if credentials == "provider-block":
+        provider.update(access_key=BLOCK_ACCESS_KEY, secret_key=BLOCK_SECRET_KEY,
+                        token=BLOCK_TOKEN)
+    env_settings = {"NODE_ENV": "production", "PAYMENT_CONFIG": Raw("var.payment_key")}
+    tf.write(svc.config(FAKE_PLATFORM, {"environment": env_settings}, provider=provider,
+                        extra=SENSITIVE_VARS))
+    tf.init().ok()
+    res = tf.plan(env=env)
+    res.expect_rc(1)
+    assert "TB002" in res.output, res.describe()
+    assert re.search(r"(?i)GetCallerIdentity", res.stderr), \
+        "the trace log should show the provider's AWS calls\n" + res.describe()
+    _assert_none_in(res, [ENV_SECRET_KEY, ENV_SESSION_TOKEN, BLOCK_SECRET_KEY, BLOCK_TOKEN,
+                          PAYMENT_KEY, DB_PASSWORD])
+    for header in ("Authorization: AWS4", "X-Amz-Security-Token:"):
+        assert header.lower() not in res.output.lower(), f"{header} logged"
