@@ -4,7 +4,9 @@
  * the cleanup after it.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 
 #define SHUTDOWN_GRACE_MS 500  /* Shutdown RPC: the client kills the plugin after 2 s */
 #define SIGNAL_GRACE_MS   5000 /* SIGTERM: running calls see the cancel flag and return */
+#define MALLOC_ARENAS     2    /* not glibc's 8 per core: each keeps its own free memory */
 
 struct options {
 	bool debug;
@@ -154,6 +157,51 @@ static int wait_for_stop(struct tb_rpc_server *srv, int sfd, bool debug)
 	}
 }
 
+struct cert_job {
+	pthread_t thread;
+	struct tb_rpc_cert *cert;
+	int rc;
+};
+
+static void *cert_main(void *arg)
+{
+	struct cert_job *j = arg;
+
+	j->rc = tb_rpc_cert_generate(j->cert);
+	return NULL;
+}
+
+/*
+ * Creates the socket directory and the server on this thread while another
+ * generates the certificate (for TLS): each takes about a millisecond of the
+ * time to the handshake. Returns 0 or a TB_E* code; *srv is set when the
+ * server exists, also after a failure.
+ */
+static int start_server(const char *client_pem, struct tb_rpc_socket *sock,
+                        struct tb_rpc_cert *cert, struct tb_rpc_server **srv)
+{
+	struct cert_job job = {.cert = cert};
+	bool tls = client_pem && *client_pem;
+	bool threaded = tls && pthread_create(&job.thread, NULL, cert_main, &job) == 0;
+	int rc;
+
+	if (tls && !threaded)
+		cert_main(&job);
+	rc = tb_rpc_socket_create(getenv("PLUGIN_UNIX_SOCKET_DIR"), sock);
+	if (rc == 0)
+		rc = tb_rpc_server_new(srv);
+	if (threaded)
+		pthread_join(job.thread, NULL);
+	if (rc == 0)
+		rc = job.rc;
+	if (rc == 0) {
+		struct tb_rpc_server_opts opts = {
+		    .socket_path = sock->path, .client_cert_pem = client_pem, .cert = cert};
+		rc = tb_rpc_server_listen(*srv, &opts);
+	}
+	return rc;
+}
+
 /* Serves until stopped. Returns 0, or -1 after printing why it could not. */
 static int serve(bool debug, int sfd)
 {
@@ -163,14 +211,7 @@ static int serve(bool debug, int sfd)
 	struct tb_rpc_server *srv = NULL;
 	int rc;
 
-	rc = tb_rpc_socket_create(getenv("PLUGIN_UNIX_SOCKET_DIR"), &sock);
-	if (rc == 0 && client_pem && *client_pem)
-		rc = tb_rpc_cert_generate(&cert);
-	if (rc == 0) {
-		struct tb_rpc_server_opts opts = {
-		    .socket_path = sock.path, .client_cert_pem = client_pem, .cert = &cert};
-		rc = tb_rpc_server_start(&opts, &srv);
-	}
+	rc = start_server(client_pem, &sock, &cert, &srv);
 	if (rc == 0 && announce(debug, &sock, &cert) != 0)
 		rc = TB_ENOMEM;
 	if (srv && tb_rpc_server_stop(srv, rc ? 0 : wait_for_stop(srv, sfd, debug)) != 0) {
@@ -200,6 +241,7 @@ int main(int argc, char **argv)
 		printf("terraform-provider-talentbase %s\n", TB_VERSION);
 		return 0;
 	}
+	mallopt(M_ARENA_MAX, MALLOC_ARENAS);
 	tb_log_init();
 	if (!o.debug && check_client_env() != 0)
 		return 1;

@@ -86,7 +86,7 @@ struct tb_rpc_server_opts {
 	const char *socket_path;        /* absolute path of the unix socket */
 	const char *client_cert_pem;    /* NULL or "": plaintext */
 	const struct tb_rpc_cert *cert; /* required with client_cert_pem */
-	int workers;                    /* threads serving calls; 0: 32 */
+	int workers;                    /* most threads serving calls (started as needed); 0: 32 */
 };
 
 struct tb_rpc_server;
@@ -98,6 +98,17 @@ struct tb_rpc_server;
  * Returns 0, TB_ENOMEM, TB_EINVAL (options) or TB_EIO (could not listen).
  */
 int tb_rpc_server_start(const struct tb_rpc_server_opts *o, struct tb_rpc_server **out);
+
+/*
+ * tb_rpc_server_start in two steps, so that the caller can generate the
+ * certificate meanwhile. tb_rpc_server_new initialises C core and registers
+ * the methods: 0 and *out, or TB_ENOMEM / TB_EINVAL / TB_EIO with nothing
+ * left allocated. tb_rpc_server_listen then listens and starts the workers:
+ * 0, TB_EINVAL (options), TB_EIO (could not listen) or TB_ENOMEM; srv stays
+ * the caller's either way, to be released with tb_rpc_server_stop.
+ */
+int tb_rpc_server_new(struct tb_rpc_server **out);
+int tb_rpc_server_listen(struct tb_rpc_server *srv, const struct tb_rpc_server_opts *o);
 
 /* A descriptor that becomes readable once a client asked the plugin to
  * shut down (plugin.GRPCController/Shutdown) and was answered. */

@@ -68,28 +68,28 @@ static bool retryable(int err)
 /* Host header value and path of an endpoint URL. */
 static int split_url(struct tb_arena *a, const char *url, char **host, char **path)
 {
-	CURLU *u = curl_url();
+	CURLU *u = aws_curl.url();
 	char *h = NULL, *port = NULL, *p = NULL;
 	int rc = TB_EINVAL;
 
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PATH, &p, 0) == CURLUE_OK) {
-		curl_url_get(u, CURLUPART_PORT, &port, 0);
+	if (u && aws_curl.url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    aws_curl.url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
+	    aws_curl.url_get(u, CURLUPART_PATH, &p, 0) == CURLUE_OK) {
+		aws_curl.url_get(u, CURLUPART_PORT, &port, 0);
 		*host = port ? tb_arena_printf(a, "%s:%s", h, port) : tb_arena_strdup(a, h);
 		*path = tb_arena_strdup(a, *p ? p : "/");
 		rc = *host && *path ? 0 : TB_ENOMEM;
 	}
-	curl_free(h);
-	curl_free(port);
-	curl_free(p);
-	curl_url_cleanup(u);
+	aws_curl.free(h);
+	aws_curl.free(port);
+	aws_curl.free(p);
+	aws_curl.url_cleanup(u);
 	return rc;
 }
 
 static int add_line(struct curl_slist **l, const char *line)
 {
-	struct curl_slist *n = line ? curl_slist_append(*l, line) : NULL;
+	struct curl_slist *n = line ? aws_curl.slist_append(*l, line) : NULL;
 
 	if (!n)
 		return TB_ENOMEM;
@@ -221,13 +221,13 @@ static int attempt_once(struct tb_aws_ctx *ctx, struct aws_call *call, struct aw
 		return rc;
 	rc = sign_headers(ctx, call, cr, &hdrs);
 	if (rc) {
-		curl_slist_free_all(hdrs);
+		aws_curl.slist_free_all(hdrs);
 		return aws_fail(ctx, rc, call->svc->id, call->action, "signing the request failed");
 	}
 	req.headers = hdrs;
 	tb_buf_reset(&resp->body);
 	rc = settle(ctx, call, resp, aws_http_perform(c, &req, resp));
-	curl_slist_free_all(hdrs);
+	aws_curl.slist_free_all(hdrs);
 	log_attempt(ctx, call, rc, attempt, tb_now_ms() - t0);
 	return rc;
 }

@@ -56,7 +56,7 @@ static int copy_assume_role(struct tb_arena *a, const struct tb_aws_assume_role 
 static char *user_agent(struct tb_arena *a, const char *extra)
 {
 	return tb_arena_printf(a, "terraform-provider-talentbase/%s libcurl/%s%s%s", TB_VERSION,
-	                       curl_version_info(CURLVERSION_NOW)->version, extra ? " " : "",
+	                       aws_curl.version_info(CURLVERSION_NOW)->version, extra ? " " : "",
 	                       extra ? extra : "");
 }
 
@@ -187,8 +187,9 @@ static int validate(struct tb_aws_client *c, char **errmsg)
 /*
  * Builds a client from cfg (borrowed; everything needed later is copied).
  * Returns 0 and *out (free with tb_aws_client_free), or a TB_E* code and
- * *errmsg (malloc'd, caller frees): a bad setting, the credential sources
- * tried, or what sts:GetCallerIdentity answered.
+ * *errmsg (malloc'd, caller frees): libcurl.so.4 could not be loaded, a bad
+ * setting, the credential sources tried, or what sts:GetCallerIdentity
+ * answered.
  */
 int tb_aws_client_new(const struct tb_aws_config *cfg, struct tb_aws_client **out, char **errmsg)
 {
@@ -203,7 +204,7 @@ int tb_aws_client_new(const struct tb_aws_config *cfg, struct tb_aws_client **ou
 	}
 	tb_buf_init(&why);
 	pthread_mutex_init(&c->creds.mu, NULL);
-	rc = aws_http_init(&c->http);
+	rc = aws_http_init(&c->http, errmsg);
 	c->arena = tb_arena_new();
 	if (!c->arena)
 		rc = TB_ENOMEM;

@@ -28,7 +28,7 @@ struct simple_get {
 
 static int append_header(struct curl_slist **l, const char *line)
 {
-	struct curl_slist *n = curl_slist_append(*l, line);
+	struct curl_slist *n = aws_curl.slist_append(*l, line);
 
 	if (!n)
 		return TB_ENOMEM;
@@ -69,7 +69,7 @@ static int simple_http(struct aws_src_ctx *s, struct simple_get *g)
 		              resp.errbuf[0] ? resp.errbuf : tb_strerror(rc));
 	}
 	tb_buf_free(&resp.body);
-	curl_slist_free_all(h);
+	aws_curl.slist_free_all(h);
 	return rc;
 }
 
@@ -91,20 +91,20 @@ static bool host_allowed(const char *url)
 {
 	static const char *const hosts[] = {"localhost",      "169.254.170.2", "169.254.170.23",
 	                                    "[fd00:ec2::23]", "[::1]",         NULL};
-	CURLU *u = curl_url();
+	CURLU *u = aws_curl.url();
 	char *scheme = NULL, *host = NULL;
 	bool ok = false;
 
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+	if (u && aws_curl.url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    aws_curl.url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    aws_curl.url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
 		ok = strcmp(scheme, "https") == 0 || strncmp(host, "127.", 4) == 0;
 		for (size_t i = 0; !ok && hosts[i]; i++)
 			ok = strcasecmp(host, hosts[i]) == 0;
 	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
+	aws_curl.free(scheme);
+	aws_curl.free(host);
+	aws_curl.url_cleanup(u);
 	return ok;
 }
 

@@ -1,7 +1,8 @@
 /*
- * HTTP transport over libcurl: a small pool of easy handles sharing one
- * connection, DNS and TLS-session cache, per-request timeouts bounded by
- * the call's deadline, and cancellation through the progress callback.
+ * HTTP transport over libcurl (loaded by curl_api.c): a small pool of easy
+ * handles sharing one connection, DNS and TLS-session cache, per-request
+ * timeouts bounded by the call's deadline, and cancellation through the
+ * progress callback.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,6 @@
 #include "aws/internal.h"
 
 #define BODY_MAX (64u << 20)
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_global(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud)
 {
@@ -31,35 +25,38 @@ static void share_unlock(CURL *h, curl_lock_data data, void *ud)
 }
 
 /*
- * Initialises the pool; 0 or TB_ENOMEM. Must run before any thread uses
- * the client (it also initialises libcurl once per process).
+ * Initialises the pool; 0, TB_ENOMEM, or TB_EFAILED with *errmsg (malloc'd)
+ * when libcurl cannot be loaded. Must run before any thread uses the client
+ * (it also loads libcurl once per process). aws_http_cleanup releases the
+ * pool whatever this returned.
  */
-int aws_http_init(struct aws_http_pool *p)
+int aws_http_init(struct aws_http_pool *p, char **errmsg)
 {
-	pthread_once(&curl_once, curl_global);
 	memset(p, 0, sizeof(*p));
 	pthread_mutex_init(&p->mu, NULL);
 	for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&p->share_mu[i], NULL);
-	p->share = curl_share_init();
+	if (aws_curl_load(errmsg) != 0)
+		return TB_EFAILED;
+	p->share = aws_curl.share_init();
 	if (!p->share)
 		return TB_ENOMEM;
-	curl_share_setopt(p->share, CURLSHOPT_LOCKFUNC, share_lock);
-	curl_share_setopt(p->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-	curl_share_setopt(p->share, CURLSHOPT_USERDATA, p);
-	curl_share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	curl_share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	curl_share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	aws_curl.share_setopt(p->share, CURLSHOPT_LOCKFUNC, share_lock);
+	aws_curl.share_setopt(p->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	aws_curl.share_setopt(p->share, CURLSHOPT_USERDATA, p);
+	aws_curl.share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	aws_curl.share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	aws_curl.share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	return 0;
 }
 
 void aws_http_cleanup(struct aws_http_pool *p)
 {
 	for (size_t i = 0; i < p->n_idle; i++)
-		curl_easy_cleanup(p->idle[i]);
+		aws_curl.easy_cleanup(p->idle[i]);
 	p->n_idle = 0;
 	if (p->share)
-		curl_share_cleanup(p->share);
+		aws_curl.share_cleanup(p->share);
 	p->share = NULL;
 	for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&p->share_mu[i]);
@@ -75,9 +72,9 @@ static CURL *pool_get(struct aws_http_pool *p)
 		h = p->idle[--p->n_idle];
 	pthread_mutex_unlock(&p->mu);
 	if (h)
-		curl_easy_reset(h);
+		aws_curl.easy_reset(h);
 	else
-		h = curl_easy_init();
+		h = aws_curl.easy_init();
 	return h;
 }
 
@@ -90,7 +87,7 @@ static void pool_put(struct aws_http_pool *p, CURL *h)
 	}
 	pthread_mutex_unlock(&p->mu);
 	if (h)
-		curl_easy_cleanup(h);
+		aws_curl.easy_cleanup(h);
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -165,13 +162,13 @@ static int curl_class(CURLcode cc)
 static void set_method(CURL *h, const struct aws_http_req *req)
 {
 	if (strcmp(req->method, "GET") == 0) {
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+		aws_curl.easy_setopt(h, CURLOPT_HTTPGET, 1L);
 		return;
 	}
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+	aws_curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	aws_curl.easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
 	if (strcmp(req->method, "POST") != 0)
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+		aws_curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
 static void set_options(struct tb_aws_client *c, CURL *h, const struct aws_http_req *req,
@@ -179,27 +176,27 @@ static void set_options(struct tb_aws_client *c, CURL *h, const struct aws_http_
 {
 	int64_t connect_ms = req->connect_timeout_ms ? req->connect_timeout_ms : 10000;
 
-	curl_easy_setopt(h, CURLOPT_URL, req->url);
-	curl_easy_setopt(h, CURLOPT_SHARE, c->http.share);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXCONNECTS, (long)AWS_POOL_MAX);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, req->headers);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, c->set.user_agent);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-	                 (long)(connect_ms < timeout_ms ? connect_ms : timeout_ms));
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, resp->errbuf);
+	aws_curl.easy_setopt(h, CURLOPT_URL, req->url);
+	aws_curl.easy_setopt(h, CURLOPT_SHARE, c->http.share);
+	aws_curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	aws_curl.easy_setopt(h, CURLOPT_MAXCONNECTS, (long)AWS_POOL_MAX);
+	aws_curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	aws_curl.easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	aws_curl.easy_setopt(h, CURLOPT_HTTPHEADER, req->headers);
+	aws_curl.easy_setopt(h, CURLOPT_USERAGENT, c->set.user_agent);
+	aws_curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	aws_curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	                     (long)(connect_ms < timeout_ms ? connect_ms : timeout_ms));
+	aws_curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	aws_curl.easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	aws_curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	aws_curl.easy_setopt(h, CURLOPT_HEADERDATA, resp);
+	aws_curl.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	aws_curl.easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	aws_curl.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	aws_curl.easy_setopt(h, CURLOPT_ERRORBUFFER, resp->errbuf);
 	if (c->set.ca_bundle)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->set.ca_bundle);
+		aws_curl.easy_setopt(h, CURLOPT_CAINFO, c->set.ca_bundle);
 	set_method(h, req);
 }
 
@@ -227,13 +224,13 @@ int aws_http_perform(struct tb_aws_client *c, const struct aws_http_req *req,
 		return TB_ENOMEM;
 	set_options(c, h, req, resp, timeout_ms);
 	atomic_fetch_add(&c->requests, 1);
-	cc = curl_easy_perform(h);
+	cc = aws_curl.easy_perform(h);
 	if (cc == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+		aws_curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 	else if (!resp->errbuf[0])
-		snprintf(resp->errbuf, sizeof(resp->errbuf), "%s", curl_easy_strerror(cc));
+		snprintf(resp->errbuf, sizeof(resp->errbuf), "%s", aws_curl.easy_strerror(cc));
 	rc = curl_class(cc);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+	aws_curl.easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
 	pool_put(&c->http, h);
 	return rc;
 }

@@ -118,6 +118,37 @@ int aws_read_file(struct tb_arena *a, const char *path, size_t max, char **out, 
 /* "~/x" expanded with $HOME (arena); NULL stays NULL. */
 char *aws_expand_home(struct tb_arena *a, const char *path);
 
+/* ---- libcurl, loaded at the first client (curl_api.c) ---------------------- */
+
+/* The libcurl functions the module calls, resolved from libcurl.so.4. The
+ * headers give types and constants only: nothing links libcurl. */
+struct aws_curl_api {
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_version_info) *version_info;
+	__typeof__(curl_share_init) *share_init;
+	__typeof__(curl_share_setopt) *share_setopt;
+	__typeof__(curl_share_cleanup) *share_cleanup;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_reset) *easy_reset;
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_perform) *easy_perform;
+	__typeof__(curl_easy_getinfo) *easy_getinfo;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_slist_append) *slist_append;
+	__typeof__(curl_slist_free_all) *slist_free_all;
+	__typeof__(curl_url) *url;
+	__typeof__(curl_url_set) *url_set;
+	__typeof__(curl_url_get) *url_get;
+	__typeof__(curl_url_cleanup) *url_cleanup;
+	__typeof__(curl_free) *free;
+};
+
+/* Filled by aws_curl_load; read-only afterwards. */
+extern struct aws_curl_api aws_curl;
+
+int aws_curl_load(char **errmsg);
+
 /* ---- HTTP ---------------------------------------------------------------- */
 
 #define AWS_POOL_MAX 16
@@ -149,7 +180,7 @@ struct aws_http_resp {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-int aws_http_init(struct aws_http_pool *p);
+int aws_http_init(struct aws_http_pool *p, char **errmsg);
 void aws_http_cleanup(struct aws_http_pool *p);
 /*
  * Sends one request. Returns 0 when a response arrived (any status), else

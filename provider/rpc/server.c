@@ -7,6 +7,9 @@
  * worker. One request is always outstanding for every registered method
  * and one for any other method (answered UNIMPLEMENTED); calls arriving
  * while a request is being re-armed wait inside C core.
+ *
+ * Workers start as calls need them: two before the handshake, and one more
+ * whenever a worker takes a call and none is left idle, up to the limit.
  */
 #include <errno.h>
 #include <grpc/byte_buffer.h>
@@ -27,7 +30,13 @@
 #include "rpc/rpc_int.h"
 #include "tb/log.h"
 
-#define DEFAULT_WORKERS     32
+#define DEFAULT_WORKERS 32
+#define INITIAL_WORKERS 2
+#ifdef __SANITIZE_ADDRESS__
+#define WORKER_STACK_BYTES (8u << 20) /* ASan's redzones grow every frame */
+#else
+#define WORKER_STACK_BYTES (1u << 20) /* cty codecs stop at 64 levels, JSON at 2048 */
+#endif
 #define MAX_MESSAGE_BYTES   (256 << 20) /* the Go SDK's limit */
 #define MAX_STREAM_MESSAGES 65536
 #define CANCEL_WAIT_MS      5000 /* after cancelling, for handlers to notice */
@@ -38,8 +47,11 @@ struct tb_rpc_server {
 	grpc_server *server;
 	grpc_completion_queue *cq; /* new-call notifications and shutdown */
 	void **handles;            /* registered method handles, one per table row */
-	pthread_t *threads;
+	pthread_t *threads;        /* max_threads slots, n_threads started (under mu) */
 	int n_threads;
+	int max_threads;
+	int idle;      /* workers waiting for a call (under mu) */
+	bool stopping; /* no more workers are started (under mu) */
 	int stop_fd;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -297,6 +309,47 @@ static void on_new_call(struct tb_rpc_server *srv, struct job *j, bool ok)
 	job_free(j);
 }
 
+static void *worker_main(void *arg);
+
+/* Starts one more worker, counted idle; mu is held. */
+static int worker_start_locked(struct tb_rpc_server *srv)
+{
+	pthread_attr_t attr;
+	int err;
+
+	if (srv->stopping || srv->n_threads >= srv->max_threads)
+		return 0;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, WORKER_STACK_BYTES);
+	err = pthread_create(&srv->threads[srv->n_threads], &attr, worker_main, srv);
+	pthread_attr_destroy(&attr);
+	if (err)
+		return TB_ENOMEM;
+	srv->n_threads++;
+	srv->idle++;
+	return 0;
+}
+
+/* A worker took a call: keep one idle worker for the next call if allowed. */
+static void worker_busy(struct tb_rpc_server *srv)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&srv->mu);
+	if (--srv->idle == 0)
+		rc = worker_start_locked(srv);
+	pthread_mutex_unlock(&srv->mu);
+	if (rc)
+		tb_log(TB_LOG_WARN, "rpc", "could not start another worker", NULL);
+}
+
+static void worker_idle(struct tb_rpc_server *srv)
+{
+	pthread_mutex_lock(&srv->mu);
+	srv->idle++;
+	pthread_mutex_unlock(&srv->mu);
+}
+
 static void *worker_main(void *arg)
 {
 	struct tb_rpc_server *srv = arg;
@@ -309,7 +362,9 @@ static void *worker_main(void *arg)
 		if (ev.type != GRPC_OP_COMPLETE)
 			continue;
 		if (ev.tag != &srv->shutdown_tag) {
+			worker_busy(srv);
 			on_new_call(srv, ev.tag, ev.success);
+			worker_idle(srv);
 			continue;
 		}
 		pthread_mutex_lock(&srv->mu);
@@ -403,7 +458,7 @@ static int server_listen(struct tb_rpc_server *srv, const struct tb_rpc_server_o
 
 static int server_run(struct tb_rpc_server *srv, int workers)
 {
-	int rc;
+	int rc = 0;
 
 	grpc_server_start(srv->server);
 	for (size_t i = 0; i <= tb_rpc_n_methods; i++) {
@@ -414,11 +469,22 @@ static int server_run(struct tb_rpc_server *srv, int workers)
 	srv->threads = calloc((size_t)workers, sizeof(*srv->threads));
 	if (!srv->threads)
 		return TB_ENOMEM;
-	for (; srv->n_threads < workers; srv->n_threads++) {
-		if (pthread_create(&srv->threads[srv->n_threads], NULL, worker_main, srv))
-			return TB_ENOMEM;
-	}
-	return 0;
+	srv->max_threads = workers;
+	pthread_mutex_lock(&srv->mu);
+	for (int i = 0; rc == 0 && i < INITIAL_WORKERS; i++)
+		rc = worker_start_locked(srv);
+	pthread_mutex_unlock(&srv->mu);
+	return rc;
+}
+
+static int thread_count(struct tb_rpc_server *srv)
+{
+	int n;
+
+	pthread_mutex_lock(&srv->mu);
+	n = srv->n_threads;
+	pthread_mutex_unlock(&srv->mu);
+	return n;
 }
 
 static bool wait_shut_down(struct tb_rpc_server *srv, int ms)
@@ -446,7 +512,7 @@ static void server_free(struct tb_rpc_server *srv)
 {
 	grpc_server_destroy(srv->server);
 	grpc_completion_queue_shutdown(srv->cq);
-	for (int i = 0; i < srv->n_threads; i++)
+	for (int i = 0; i < thread_count(srv); i++)
 		pthread_join(srv->threads[i], NULL);
 	grpc_completion_queue_destroy(srv->cq);
 	pthread_cond_destroy(&srv->cv);
@@ -479,8 +545,11 @@ int tb_rpc_server_stop(struct tb_rpc_server *srv, int grace_ms)
 	grpc_event ev;
 
 	atomic_store(&tb_rpc_cancel, true);
+	pthread_mutex_lock(&srv->mu);
+	srv->stopping = true;
+	pthread_mutex_unlock(&srv->mu);
 	grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->shutdown_tag);
-	while (srv->n_threads == 0 && !srv->shut_down) {
+	while (thread_count(srv) == 0 && !srv->shut_down) {
 		ev = grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		if (ev.tag == &srv->shutdown_tag)
 			srv->shut_down = true;
@@ -497,16 +566,18 @@ int tb_rpc_server_stop(struct tb_rpc_server *srv, int grace_ms)
 	return 0;
 }
 
-/* Starts the server; see rpc.h. On failure everything is released. */
-int tb_rpc_server_start(const struct tb_rpc_server_opts *o, struct tb_rpc_server **out)
+static bool opts_valid(const struct tb_rpc_server_opts *o)
 {
-	struct tb_rpc_server *srv;
+	return o->socket_path && (!o->client_cert_pem || !*o->client_cert_pem || o->cert);
+}
+
+/* Creates the server and registers the methods; see rpc.h. */
+int tb_rpc_server_new(struct tb_rpc_server **out)
+{
+	struct tb_rpc_server *srv = calloc(1, sizeof(*srv));
 	pthread_condattr_t attr;
 	int rc;
 
-	if (!o->socket_path || (o->client_cert_pem && *o->client_cert_pem && !o->cert))
-		return TB_EINVAL;
-	srv = calloc(1, sizeof(*srv));
 	if (!srv || !(srv->handles = calloc(tb_rpc_n_methods, sizeof(*srv->handles)))) {
 		free(srv);
 		return TB_ENOMEM;
@@ -521,17 +592,43 @@ int tb_rpc_server_start(const struct tb_rpc_server_opts *o, struct tb_rpc_server
 	rc = server_create(srv);
 	if (rc == 0 && srv->stop_fd < 0)
 		rc = TB_EIO;
-	if (rc == 0)
-		rc = server_listen(srv, o);
-	if (rc == 0)
-		rc = server_run(srv, o->workers > 0 ? o->workers : DEFAULT_WORKERS);
 	if (rc) {
 		tb_rpc_server_stop(srv, 0);
 		return rc;
 	}
-	atomic_store(&tb_rpc_cancel, false);
 	*out = srv;
 	return 0;
+}
+
+/* Listens and starts the workers; see rpc.h. */
+int tb_rpc_server_listen(struct tb_rpc_server *srv, const struct tb_rpc_server_opts *o)
+{
+	int rc;
+
+	if (!opts_valid(o))
+		return TB_EINVAL;
+	rc = server_listen(srv, o);
+	if (rc == 0)
+		rc = server_run(srv, o->workers > 0 ? o->workers : DEFAULT_WORKERS);
+	if (rc == 0)
+		atomic_store(&tb_rpc_cancel, false);
+	return rc;
+}
+
+/* Starts the server; see rpc.h. On failure everything is released. */
+int tb_rpc_server_start(const struct tb_rpc_server_opts *o, struct tb_rpc_server **out)
+{
+	struct tb_rpc_server *srv = NULL;
+	int rc;
+
+	if (!opts_valid(o))
+		return TB_EINVAL;
+	rc = tb_rpc_server_new(&srv);
+	if (rc == 0 && (rc = tb_rpc_server_listen(srv, o)) != 0)
+		tb_rpc_server_stop(srv, 0);
+	if (rc == 0)
+		*out = srv;
+	return rc;
 }
 
 /* The descriptor readable after a Shutdown call was answered. */
