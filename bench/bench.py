@@ -146,10 +146,13 @@ def session_peak_rss(p: Provider) -> tuple[float, int]:
 
 
 class HwmPoller:
-    """Highest VmHWM of any process whose executable is named like `name`."""
+    """Highest VmHWM of any process whose executable lies under `root` (the
+    benchmark's own mirror) and is named like `name`: providers started by
+    anything else on the machine do not count."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, root: Path):
         self.name = name
+        self.root = str(root.resolve())
         self.peak_kb = 0
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
@@ -169,7 +172,8 @@ class HwmPoller:
                     continue
                 try:
                     exe = os.readlink(f"/proc/{pid}/exe")
-                    if not os.path.basename(exe).startswith(self.name):
+                    if not exe.startswith(self.root + os.sep) or \
+                            not os.path.basename(exe).startswith(self.name):
                         continue
                     with open(f"/proc/{pid}/status") as f:
                         for line in f:
@@ -187,7 +191,7 @@ def schema_round_trip(p: Provider, tofu: Path, runs: int) -> tuple[list[float], 
         wd, env = tofu_setup(p, tofu, Path(tmp))
         times = []
         size = 0
-        with HwmPoller(f"terraform-provider-{p.type}") as poll:
+        with HwmPoller(f"terraform-provider-{p.type}", Path(tmp)) as poll:
             for _ in range(runs):
                 t0 = time.perf_counter()
                 r = subprocess.run([str(tofu), "providers", "schema", "-json"], cwd=wd, env=env,
