@@ -32,7 +32,7 @@ struct tb_path {
 
 /*
  * Parses a dotted path with optional indexes: "load_balancer.health_check.path",
- * "environment[\"DB_PASSWORD\"]", "autoscaling.schedule[1].timezone".
+ * "environment[\"DB_PASSWORD\"]", "load_balancer.health_check.matcher".
  * Returns TB_EINVAL when malformed. A path into a single nested block is
  * written as plain attributes ("deployment.rollback").
  */

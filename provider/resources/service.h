@@ -96,7 +96,7 @@ struct tb_svc_as {
 	double cpu, memory, requests;
 	int64_t in_cooldown, out_cooldown;
 	size_t n_sched;
-	struct tb_svc_sched *sched;
+	struct tb_svc_sched *sched; /* a set: names unique, order meaningless */
 };
 
 /* Always effective. retention 0: the log group is missing. retain is ours. */

@@ -441,15 +441,16 @@ static const struct tb_value *schema_default(struct tb_arena *a, const struct tb
 	return v;
 }
 
-static int load_schedules(struct tb_arena *a, const struct tb_value *list, struct tb_svc_as *as)
+/* The schedule set (in whatever order it comes) into as->sched. */
+static int load_schedules(struct tb_arena *a, const struct tb_value *set, struct tb_svc_as *as)
 {
-	size_t n = tb_is_known(list) ? tb_len(list) : 0;
+	size_t n = tb_is_known(set) ? tb_len(set) : 0;
 
 	as->sched = tb_arena_alloc(a, (n + 1) * sizeof(*as->sched));
 	if (as->sched == NULL)
 		return TB_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const struct tb_value *o = list->u.coll.items[i];
+		const struct tb_value *o = set->u.coll.items[i];
 		struct tb_svc_sched *sc = &as->sched[i];
 		const char *tz = tb_get_str(tb_attr(o, "timezone"));
 		sc->name = tb_get_str(tb_attr(o, "name"));
@@ -640,7 +641,9 @@ static bool prior_has_sched(const struct tb_value *prior, const char *name)
 	return false;
 }
 
-/* Schedules in prior's order, then the others in AWS's order. */
+/* The set of schedules AWS has. Order carries no meaning in a set; those in
+ * prior come first in prior's order so that they line up with the planned
+ * elements (tb_service_fill_unknowns), then the others in AWS's order. */
 static const struct tb_value *build_schedules(struct build *b, const struct tb_type *t,
                                               const struct tb_value *prior)
 {
@@ -662,7 +665,7 @@ static const struct tb_value *build_schedules(struct build *b, const struct tb_t
 		if ((items[n++] = build_sched(b->a, t->elem, &as->sched[i])) == NULL)
 			return NULL;
 	}
-	return tb_list(b->a, t, n, items);
+	return tb_set(b->a, t, n, items);
 }
 
 static bool block_emitted(struct build *b, const struct block_def *d, const char *path,
@@ -687,7 +690,7 @@ static const struct tb_value *build_nested(struct build *b, const char *parent,
 
 	if (path == NULL)
 		return NULL;
-	if (nb->nesting == TB_NEST_LIST)
+	if (nb->nesting == TB_NEST_SET)
 		return build_schedules(b, t, prior);
 	if (d == NULL || d->kind == B_OPAQUE)
 		return prior ? prior : tb_null(b->a, t);

@@ -398,7 +398,8 @@ static const struct tb_attr schedule_attrs[] = {
 static const struct tb_block schedule_block = {
     .attrs = schedule_attrs,
     .n_attrs = TB_COUNT(schedule_attrs),
-    .description = "A scheduled scaling action.",
+    .description = "A scheduled scaling action. Schedules are a set identified by their names: "
+                   "the order of the blocks does not matter.",
 };
 
 static const struct tb_attr autoscaling_attrs[] = {
@@ -442,7 +443,7 @@ static const struct tb_attr autoscaling_attrs[] = {
 
 static const struct tb_nested autoscaling_nested[] = {
     {.name = "schedule",
-     .nesting = TB_NEST_LIST,
+     .nesting = TB_NEST_SET,
      .block = &schedule_block,
      .min_items = 0,
      .max_items = 200},

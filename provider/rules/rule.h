@@ -117,7 +117,7 @@ bool tb_rules_num(const struct tb_value *v, const char *dotted, double *out);
 /* True and *out when the value at dotted is a known string. */
 bool tb_rules_str(const struct tb_value *v, const char *dotted, const char **out);
 /* The value at dotted when it is a known collection of that kind (TB_MAP,
- * TB_LIST); NULL otherwise. */
+ * TB_LIST, TB_SET); NULL otherwise. */
 const struct tb_value *tb_rules_coll(const struct tb_value *v, const char *dotted,
                                      enum tb_kind kind);
 /* True when the value at dotted is null (not set), and not unknown. */

@@ -653,6 +653,10 @@ static void check_deregistration(struct tb_rule_ctx *c)
 
 #define MAX_SCHEDULED_ACTIONS 200
 
+/* The schedule blocks are a set: an attribute path cannot address one of
+ * them, so findings point at the set and name the schedule in the detail. */
+#define SCHEDULES "autoscaling.schedule"
+
 /* Application Auto Scaling names: 1-256 characters, no control characters,
  * no : / |, no leading or trailing space. */
 static bool action_name_ok(const char *name)
@@ -670,46 +674,59 @@ static bool action_name_ok(const char *name)
 	return true;
 }
 
-static void check_action_name(struct tb_rule_ctx *c, const struct tb_value *list, size_t i)
+/* How a finding names its schedule block: schedule "after-hours". */
+static const char *action_label(struct tb_rule_ctx *c, const struct tb_value *item)
 {
-	const char *name = tb_get_str(tb_attr(list->u.coll.items[i], "name"));
+	const char *name = tb_get_str(tb_attr(item, "name"));
+	const char *label = name ? tb_arena_printf(c->a, "schedule \"%s\"", name) : NULL;
+
+	return label ? label : "a schedule block";
+}
+
+/* A duplicated name is reported once, at its first block. */
+static void check_action_name(struct tb_rule_ctx *c, const struct tb_value *set, size_t i)
+{
+	const char *name = tb_get_str(tb_attr(set->u.coll.items[i], "name"));
+	size_t uses = 0;
 
 	if (name == NULL)
 		return;
 	if (!action_name_ok(name)) {
-		tb_rules_report_item(
-		    c, 0, "autoscaling.schedule", (int64_t)i, "name",
-		    "schedule name \"%s\" must be 1 to 256 characters without :, / "
+		tb_rules_report(
+		    c, 0, SCHEDULES,
+		    "schedule \"%s\": the name must be 1 to 256 characters without :, / "
 		    "or | and without leading or trailing spaces.",
 		    name);
 		return;
 	}
-	for (size_t j = 0; j < i; j++) {
-		if (tb_str_eq(name, tb_get_str(tb_attr(list->u.coll.items[j], "name")))) {
-			tb_rules_report_item(
-			    c, 0, "autoscaling.schedule", (int64_t)i, "name",
-			    "schedule name \"%s\" is already used by schedule %zu; "
-			    "names identify the scheduled actions and must be unique.",
-			    name, j);
+	for (size_t j = 0; j < set->u.coll.n; j++) {
+		if (!tb_str_eq(name, tb_get_str(tb_attr(set->u.coll.items[j], "name"))))
+			continue;
+		if (j < i)
 			return;
-		}
+		uses++;
 	}
+	if (uses > 1)
+		tb_rules_report(c, 0, SCHEDULES,
+		                "schedule \"%s\": %zu schedule blocks have this name; names "
+		                "identify the scheduled actions and must be unique.",
+		                name, uses);
 }
 
-static void check_action_zone(struct tb_rule_ctx *c, const struct tb_value *item, size_t i)
+static void check_action_zone(struct tb_rule_ctx *c, const struct tb_value *item)
 {
 	const char *zone = tb_get_str(tb_attr(item, "timezone"));
 
 	if (zone != NULL && tb_rules_timezone(NULL, zone) == TB_TZ_INVALID)
-		tb_rules_report_item(c, 0, "autoscaling.schedule", (int64_t)i, "timezone",
-		                     "timezone \"%s\" is not an IANA time zone name (such as UTC, "
-		                     "Europe/Berlin or America/Sao_Paulo).",
-		                     zone);
+		tb_rules_report(c, 0, SCHEDULES,
+		                "%s: timezone \"%s\" is not an IANA time zone name (such as UTC, "
+		                "Europe/Berlin or America/Sao_Paulo).",
+		                action_label(c, item), zone);
 }
 
-static void check_action(struct tb_rule_ctx *c, const struct tb_value *list, size_t i)
+static void check_action(struct tb_rule_ctx *c, const struct tb_value *set, size_t i)
 {
-	const struct tb_value *item = list->u.coll.items[i];
+	const struct tb_value *item = set->u.coll.items[i];
 	const char *expr = tb_get_str(tb_attr(item, "schedule"));
 	const char *err = expr ? tb_rules_schedule_error(c->a, expr) : NULL;
 	double lo, hi;
@@ -717,31 +734,32 @@ static void check_action(struct tb_rule_ctx *c, const struct tb_value *list, siz
 	if (!tb_is_known(item))
 		return;
 	if (err != NULL)
-		tb_rules_report_item(c, 0, "autoscaling.schedule", (int64_t)i, "schedule",
-		                     "schedule \"%s\" is not valid: %s.", expr, err);
-	check_action_zone(c, item, i);
+		tb_rules_report(c, 0, SCHEDULES, "%s: schedule = \"%s\" is not valid: %s.",
+		                action_label(c, item), expr, err);
+	check_action_zone(c, item);
 	if (tb_get_float(tb_attr(item, "min_capacity"), &lo) &&
 	    tb_get_float(tb_attr(item, "max_capacity"), &hi) && lo > hi)
-		tb_rules_report_item(c, 0, "autoscaling.schedule", (int64_t)i, "min_capacity",
-		                     "min_capacity = %s is above max_capacity = %s.",
-		                     tb_rules_num_text(c->a, lo), tb_rules_num_text(c->a, hi));
-	check_action_name(c, list, i);
+		tb_rules_report(c, 0, SCHEDULES,
+		                "%s: min_capacity = %s is above max_capacity = %s.",
+		                action_label(c, item), tb_rules_num_text(c->a, lo),
+		                tb_rules_num_text(c->a, hi));
+	check_action_name(c, set, i);
 }
 
 static void check_schedules(struct tb_rule_ctx *c)
 {
-	const struct tb_value *list = tb_rules_coll(c->v, "autoscaling.schedule", TB_LIST);
+	const struct tb_value *set = tb_rules_coll(c->v, SCHEDULES, TB_SET);
 
-	if (list == NULL)
+	if (set == NULL)
 		return;
-	if (list->u.coll.n > MAX_SCHEDULED_ACTIONS)
+	if (set->u.coll.n > MAX_SCHEDULED_ACTIONS)
 		tb_rules_report(
-		    c, 0, "autoscaling.schedule",
+		    c, 0, SCHEDULES,
 		    "%zu schedules: Application Auto Scaling allows at most %d scheduled "
 		    "actions per scalable target.",
-		    list->u.coll.n, MAX_SCHEDULED_ACTIONS);
-	for (size_t i = 0; i < list->u.coll.n; i++)
-		check_action(c, list, i);
+		    set->u.coll.n, MAX_SCHEDULED_ACTIONS);
+	for (size_t i = 0; i < set->u.coll.n; i++)
+		check_action(c, set, i);
 }
 
 /* ---- TB017 public IP ------------------------------------------------------- */
@@ -1115,7 +1133,8 @@ static const struct tb_rule service_rules[] = {
         .summary = "scheduled scaling actions must be valid",
         .levels = {{"schedule not a valid cron(), rate() or at() expression; timezone not an "
                     "IANA zone; min_capacity above max_capacity; a name invalid or used "
-                    "twice; more than 200 actions",
+                    "twice; more than 200 actions (the schedule blocks are a set: findings "
+                    "point at autoscaling.schedule and name the schedule)",
                     ALL(TB_ERR)}},
         .source = DOC_IE ", \"B. Scheduled Scaling (NEW)\"; Application Auto Scaling, "
                          "scheduled actions and the cron expression reference",

@@ -380,6 +380,49 @@ static void test_service_fill_unknowns(void **state)
 	assert_true(tb_is_wholly_known(out));
 }
 
+/* The schedules are a set: a timezone left out gets its default in each
+ * element, the plan does not depend on the order of the blocks, and a rule
+ * finding is on the set and names the schedule. */
+static void test_service_plan_schedule_set(void **state)
+{
+	struct tb_meta meta = svc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_nested *nb =
+	    tb_block_nested(tb_service_block_at("autoscaling"), "schedule");
+	const struct tb_value *cfg = svc_config("config_web.json"), *prior, *sched, *rev[2];
+	const struct tb_diag *d;
+	struct tb_plan p;
+
+	assert_non_null(nb);
+	assert_int_equal(nb->nesting, TB_NEST_SET);
+	assert_string_equal(svc_str(cfg, "autoscaling.schedule[0].name"), "business-hours");
+	cfg = svc_set(cfg, "autoscaling.schedule[0].timezone", tb_null(A, &tb_type_string));
+	p = svc_plan(&c, NULL, cfg);
+	assert_int_equal(svc_at(p.planned, "autoscaling.schedule")->type->kind, TB_SET);
+	assert_string_equal(tb_get_str(tb_attr(svc_sched(p.planned, "business-hours"), "timezone")),
+	                    "UTC");
+	assert_string_equal(tb_get_str(tb_attr(svc_sched(p.planned, "after-hours"), "timezone")),
+	                    "America/Sao_Paulo");
+	prior = applied(&meta, p.planned);
+
+	sched = svc_at(cfg, "autoscaling.schedule");
+	rev[0] = sched->u.coll.items[1];
+	rev[1] = sched->u.coll.items[0];
+	cfg = svc_set(cfg, "autoscaling.schedule", tb_set(A, sched->type, 2, rev));
+	p = svc_plan(&c, prior, cfg);
+	if (!tb_value_equal(p.planned, prior))
+		fail_msg("reordered schedules plan a change at %s", svc_diff(p.planned, prior));
+	assert_false(tb_diags_has_errors(&c.diags));
+
+	c = svc_call(&meta);
+	cfg = svc_set(cfg, "autoscaling.schedule[0].timezone", tb_string(A, "Mars/Olympus"));
+	assert_string_equal(svc_str(cfg, "autoscaling.schedule[0].name"), "after-hours");
+	tb_resource_service.validate(&c, cfg);
+	assert_non_null(d = svc_diag(&c, "schedule \"after-hours\": timezone \"Mars/Olympus\""));
+	assert_non_null(strstr(d->summary, "TB016"));
+	assert_string_equal(tb_path_string(A, &d->path), "autoscaling.schedule");
+}
+
 static void test_service_td_equal(void **state)
 {
 	struct tb_meta meta = svc_meta("production");
@@ -415,6 +458,8 @@ int main(void)
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_state_tags, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_fill_unknowns, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_plan_schedule_set, svc_setup,
+	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_td_equal, svc_setup, svc_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,7 +102,7 @@ static inline struct tb_meta svc_meta(const char *env)
 	};
 }
 
-/* Decodes a resource value from JSON; list blocks left out become []. */
+/* Decodes a resource value from JSON; a schedule set left out becomes empty. */
 static inline const struct tb_value *svc_value(const char *json)
 {
 	const struct tb_type *t = tb_block_type(&tb_service_block);
@@ -112,9 +112,9 @@ static inline const struct tb_value *svc_value(const char *json)
 	assert_int_equal(tb_json_decode(A, t, json, strlen(json), &v), 0);
 	as = tb_attr(v, "autoscaling");
 	if (tb_is_known(as) && tb_is_null(tb_attr(as, "schedule"))) {
-		const struct tb_type *lt =
+		const struct tb_type *st =
 		    as->type->types[tb_type_attr_index(as->type, "schedule")];
-		as = tb_object_with(A, as, "schedule", tb_list(A, lt, 0, NULL));
+		as = tb_object_with(A, as, "schedule", tb_set(A, st, 0, NULL));
 		v = tb_object_with(A, v, "autoscaling", as);
 	}
 	return v;
@@ -131,6 +131,17 @@ static inline const struct tb_value *svc_at(const struct tb_value *v, const char
 
 	assert_int_equal(tb_path_parse(A, path_text, &p), 0);
 	return tb_path_get(v, &p);
+}
+
+/* The element named name of v's schedule set, or NULL. */
+static inline const struct tb_value *svc_sched(const struct tb_value *v, const char *name)
+{
+	const struct tb_value *set = svc_at(v, "autoscaling.schedule");
+
+	for (size_t i = 0; tb_is_known(set) && i < tb_len(set); i++)
+		if (tb_str_eq(tb_get_str(tb_attr(set->u.coll.items[i], "name")), name))
+			return set->u.coll.items[i];
+	return NULL;
 }
 
 static inline int64_t svc_int(const struct tb_value *v, const char *path_text)
@@ -168,6 +179,59 @@ static inline const struct tb_value *svc_set(const struct tb_value *v, const cha
 	return out;
 }
 
+static inline const struct tb_value *
+svc_proposed(const struct tb_block *b, const struct tb_value *prior, const struct tb_value *config);
+
+/* The prior element Terraform pairs with a config element of a set block:
+ * one not yet used whose non-computed attributes are equal, where the
+ * config leaves every optional+computed attribute null. */
+static inline const struct tb_value *svc_set_match(const struct tb_block *b,
+                                                   const struct tb_value *prior,
+                                                   const struct tb_value *c, bool *used)
+{
+	for (size_t k = 0; k < prior->u.coll.n; k++) {
+		const struct tb_value *p = prior->u.coll.items[k];
+		bool same = !used[k];
+		for (size_t i = 0; i < b->n_attrs && same; i++) {
+			const struct tb_attr *at = &b->attrs[i];
+			if (at->flags & TB_A_COMPUTED)
+				same = !(at->flags & TB_A_OPTIONAL) ||
+				       tb_is_null(tb_attr(c, at->name));
+			else
+				same = tb_value_equal(tb_attr(p, at->name), tb_attr(c, at->name));
+		}
+		if (same) {
+			used[k] = true;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* The elements of a list or set block: a list pairs config and prior by
+ * index, a set by value (svc_set_match). */
+static inline const struct tb_value *
+svc_proposed_items(const struct tb_nested *n, const struct tb_value *p, const struct tb_value *c)
+{
+	const struct tb_value **items = tb_arena_alloc(A, (c->u.coll.n + 1) * sizeof(*items));
+	bool *used = tb_arena_alloc(A, p->u.coll.n + 1);
+
+	assert_non_null(items);
+	assert_non_null(used);
+	memset(used, 0, p->u.coll.n + 1);
+	for (size_t k = 0; k < c->u.coll.n; k++) {
+		const struct tb_value *pk = NULL;
+		if (n->nesting == TB_NEST_SET)
+			pk = svc_set_match(n->block, p, c->u.coll.items[k], used);
+		else if (k < p->u.coll.n)
+			pk = p->u.coll.items[k];
+		items[k] = svc_proposed(n->block, pk, c->u.coll.items[k]);
+	}
+	if (n->nesting == TB_NEST_SET)
+		return tb_set(A, c->type, c->u.coll.n, items);
+	return tb_list(A, c->type, c->u.coll.n, items);
+}
+
 /* The proposed new state as Terraform computes it: config, with prior's
  * values for computed attributes the config leaves null. */
 static inline const struct tb_value *
@@ -187,16 +251,8 @@ svc_proposed(const struct tb_block *b, const struct tb_value *prior, const struc
 		const struct tb_value *c = tb_attr(config, n->name), *p = tb_attr(prior, n->name);
 		if (n->nesting == TB_NEST_SINGLE)
 			out = tb_object_with(A, out, n->name, svc_proposed(n->block, p, c));
-		else if (tb_is_known(c) && tb_is_known(p)) {
-			const struct tb_value **items =
-			    tb_arena_alloc(A, (c->u.coll.n + 1) * sizeof(*items));
-			for (size_t k = 0; k < c->u.coll.n; k++)
-				items[k] = svc_proposed(n->block,
-				                        k < p->u.coll.n ? p->u.coll.items[k] : NULL,
-				                        c->u.coll.items[k]);
-			out = tb_object_with(A, out, n->name,
-			                     tb_list(A, c->type, c->u.coll.n, items));
-		}
+		else if (tb_is_known(c) && tb_is_known(p))
+			out = tb_object_with(A, out, n->name, svc_proposed_items(n, p, c));
 	}
 	return out;
 }

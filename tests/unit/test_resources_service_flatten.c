@@ -238,6 +238,68 @@ static void test_service_flatten_drift(void **state)
 	}
 }
 
+/* The recorded DescribeScheduledActions answer with its actions reversed. */
+static char *actions_reversed(const char *text)
+{
+	json_t *doc = svc_json(text);
+	json_t *list = json_object_get(doc, "ScheduledActions"), *rev = json_array();
+	char *dumped, *out;
+
+	assert_non_null(rev);
+	for (size_t i = json_array_size(list); i > 0; i--)
+		json_array_append(rev, json_array_get(list, i - 1));
+	json_object_set_new(doc, "ScheduledActions", rev);
+	dumped = json_dumps(doc, 0);
+	assert_non_null(dumped);
+	out = tb_arena_strdup(A, dumped);
+	free(dumped);
+	return out;
+}
+
+/* The schedules are a set: neither the order of prior's blocks nor the
+ * order AWS answers in reads as a change; a changed action does, on its
+ * own element. */
+static void test_service_flatten_schedule_set(void **state)
+{
+	struct tb_meta meta = svc_meta("production");
+	const struct tb_value *prior = prior_state(&meta), *sched, *rev[2], *priors[2];
+	const struct recorded base = load_recorded();
+	const char *answers[2] = {base.text[R_ACTIONS], actions_reversed(base.text[R_ACTIONS])};
+	const struct tb_value *read = NULL;
+	struct recorded r = base;
+	struct tb_svc s;
+
+	sched = svc_at(prior, "autoscaling.schedule");
+	assert_int_equal(sched->type->kind, TB_SET);
+	assert_int_equal(tb_len(sched), 2);
+	rev[0] = sched->u.coll.items[1];
+	rev[1] = sched->u.coll.items[0];
+	priors[0] = prior;
+	priors[1] = svc_set(prior, "autoscaling.schedule", tb_set(A, sched->type, 2, rev));
+	assert_true(tb_value_equal(priors[0], priors[1]));
+	for (int i = 0; i < 4; i++) {
+		r.text[R_ACTIONS] = (char *)answers[i % 2];
+		flatten_all(&meta, priors[i / 2], &r, &s);
+		assert_int_equal(tb_service_state(A, &meta, &s, priors[i / 2], false, &read), 0);
+		assert_int_equal(svc_at(read, "autoscaling.schedule")->type->kind, TB_SET);
+		if (!tb_value_equal(read, prior))
+			fail_msg("read %d differs at %s", i, svc_diff(read, prior));
+	}
+
+	r.text[R_ACTIONS] =
+	    replace(answers[1], "cron(0 8 ? * MON-FRI *)", "cron(0 9 ? * MON-FRI *)");
+	flatten_all(&meta, priors[1], &r, &s);
+	assert_int_equal(tb_service_state(A, &meta, &s, priors[1], false, &read), 0);
+	assert_string_equal(tb_get_str(tb_attr(svc_sched(read, "business-hours"), "schedule")),
+	                    "cron(0 9 ? * MON-FRI *)");
+	assert_true(
+	    tb_value_equal(svc_sched(read, "after-hours"), svc_sched(prior, "after-hours")));
+	assert_false(tb_value_equal(read, prior));
+	read = svc_set(read, "autoscaling.schedule", sched);
+	if (!tb_value_equal(read, prior))
+		fail_msg("more than the schedule drifted: %s", svc_diff(read, prior));
+}
+
 static void test_service_flatten_missing(void **state)
 {
 	struct tb_meta meta = svc_meta("production");
@@ -278,6 +340,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_flatten_round_trip, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_drift, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_flatten_schedule_set, svc_setup,
+	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_missing, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_image, svc_setup, svc_teardown),
 	};

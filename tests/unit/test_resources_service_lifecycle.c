@@ -492,19 +492,28 @@ static void test_service_lifecycle_import(void **state)
 	assert_int_equal(svc_int(out, "autoscaling.min_capacity"), 2);
 	assert_true(called_at("DescribeListeners") < called_at("DescribeRules"));
 
-	/* Not AWS's: timeouts and acknowledge cannot be imported; schedules come
-	 * back in name order. */
+	/* Not AWS's: timeouts and acknowledge cannot be imported. The schedules
+	 * are a set: whatever order the configuration lists them in (AWS's is
+	 * by name, the configuration's is not), the plan is empty. */
 	cfg = svc_config("config_web.json");
-	sched = svc_at(cfg, "autoscaling.schedule");
-	swapped[0] = sched->u.coll.items[1];
-	swapped[1] = sched->u.coll.items[0];
-	cfg = svc_set(cfg, "autoscaling.schedule", tb_list(A, sched->type, 2, swapped));
 	cfg = svc_set(cfg, "timeouts", tb_null(A, svc_at(cfg, "timeouts")->type));
 	cfg = svc_set(cfg, "acknowledge", tb_null(A, svc_at(cfg, "acknowledge")->type));
-	p = svc_plan(&c, out, cfg);
-	if (!tb_value_equal(p.planned, out))
-		fail_msg("plan after import differs at %s", svc_diff(p.planned, out));
-	assert_int_equal(p.n_requires_replace, 0);
+	sched = svc_at(cfg, "autoscaling.schedule");
+	assert_int_equal(sched->type->kind, TB_SET);
+	assert_string_equal(svc_str(cfg, "autoscaling.schedule[0].name"), "business-hours");
+	assert_string_equal(svc_str(out, "autoscaling.schedule[0].name"), "after-hours");
+	swapped[0] = sched->u.coll.items[1];
+	swapped[1] = sched->u.coll.items[0];
+	for (int order = 0; order < 2; order++) {
+		if (order == 1)
+			cfg = svc_set(cfg, "autoscaling.schedule",
+			              tb_set(A, sched->type, 2, swapped));
+		p = svc_plan(&c, out, cfg);
+		if (!tb_value_equal(p.planned, out))
+			fail_msg("plan after import differs at %s", svc_diff(p.planned, out));
+		assert_int_equal(p.n_requires_replace, 0);
+		assert_false(tb_diags_has_errors(&c.diags));
+	}
 
 	c = svc_call(&meta);
 	assert_int_not_equal(tb_resource_service.import(&c, "no-slash", &out), 0);
@@ -563,7 +572,7 @@ static void test_service_lifecycle_update_in_place(void **state)
 	cfg = svc_set(cfg, "autoscaling.cpu_target", tb_int(A, 60));
 	cfg = svc_set(cfg, "logs.retention_days", tb_int(A, 90));
 	sched = svc_at(cfg, "autoscaling.schedule");
-	cfg = svc_set(cfg, "autoscaling.schedule", tb_list(A, sched->type, 1, sched->u.coll.items));
+	cfg = svc_set(cfg, "autoscaling.schedule", tb_set(A, sched->type, 1, sched->u.coll.items));
 	p = svc_plan(&c, prior, cfg);
 	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
@@ -583,6 +592,54 @@ static void test_service_lifecycle_update_in_place(void **state)
 	assert_int_equal(count_calls("RegisterTaskDefinition") + count_calls("UpdateService") +
 	                     count_calls("DescribeServices"),
 	                 0);
+}
+
+/* Schedules are a set diffed by name: listing them in another order plans
+ * nothing; a changed one is put again, a new one put, a removed one
+ * deleted, nothing else called, and the state after the apply is the
+ * planned set. */
+static void test_service_lifecycle_update_schedules(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *prior = state_web(&c), *cfg, *out = NULL, *sched, *items[2];
+	struct tb_plan p;
+	char *puts;
+
+	tbt_server_reset(S);
+	cfg = svc_config("config_web.json");
+	sched = svc_at(cfg, "autoscaling.schedule");
+	items[0] = sched->u.coll.items[1];
+	items[1] = sched->u.coll.items[0];
+	cfg = svc_set(cfg, "autoscaling.schedule", tb_set(A, sched->type, 2, items));
+	p = svc_plan(&c, prior, cfg);
+	if (!tb_value_equal(p.planned, prior))
+		fail_msg("reordered schedules plan a change at %s", svc_diff(p.planned, prior));
+
+	/* after-hours out, weekend-off in (first), business-hours' maximum 8 */
+	items[0] = tb_object_with(A, sched->u.coll.items[1], "name", tb_string(A, "weekend-off"));
+	items[0] = tb_object_with(A, items[0], "schedule", tb_string(A, "cron(0 0 ? * SAT *)"));
+	items[1] = tb_object_with(A, sched->u.coll.items[0], "max_capacity", tb_int(A, 8));
+	cfg = svc_set(cfg, "autoscaling.schedule", tb_set(A, sched->type, 2, items));
+	p = svc_plan(&c, prior, cfg);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_int_equal(p.n_requires_replace, 0);
+	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_int_equal(count_calls("PutScheduledAction"), 2);
+	puts = tb_arena_printf(A, "%s %s", body_of("PutScheduledAction", 0),
+	                       body_of("PutScheduledAction", 1));
+	assert_non_null(strstr(puts, "\"weekend-off\""));
+	assert_non_null(strstr(puts, "\"business-hours\""));
+	assert_non_null(strstr(puts, "\"MaxCapacity\":8"));
+	assert_int_equal(count_calls("DeleteScheduledAction"), 1);
+	assert_non_null(strstr(body_of("DeleteScheduledAction", 0), "after-hours"));
+	assert_int_equal(count_calls("RegisterScalableTarget") + count_calls("PutScalingPolicy") +
+	                     count_calls("RegisterTaskDefinition") + count_calls("UpdateService"),
+	                 0);
+	assert_int_equal(svc_at(out, "autoscaling.schedule")->type->kind, TB_SET);
+	if (!tb_value_equal(out, p.planned))
+		fail_msg("state after apply differs from the plan at %s", svc_diff(out, p.planned));
 }
 
 /* The new revision is rolled back: the update fails, the state is what AWS
@@ -645,6 +702,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_image, lc_setup,
 	                                    lc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_in_place, lc_setup,
+	                                    lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_schedules, lc_setup,
 	                                    lc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_rolled_back, lc_setup,
 	                                    lc_teardown),

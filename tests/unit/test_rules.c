@@ -43,7 +43,7 @@ static const char service_type_json[] =
     "\"cpu_target\":\"number\",\"memory_target\":\"number\","
     "\"requests_per_target\":\"number\",\"scale_in_cooldown\":\"number\","
     "\"scale_out_cooldown\":\"number\","
-    "\"schedule\":[\"list\",[\"object\",{\"name\":\"string\",\"schedule\":\"string\","
+    "\"schedule\":[\"set\",[\"object\",{\"name\":\"string\",\"schedule\":\"string\","
     "\"timezone\":\"string\",\"min_capacity\":\"number\",\"max_capacity\":\"number\"}]]}],"
     "\"logs\":[\"object\",{\"retention_days\":\"number\",\"retain_on_destroy\":\"bool\"}],"
     "\"enable_execute_command\":\"bool\",\"tags\":[\"map\",\"string\"],"
@@ -107,6 +107,7 @@ struct rule_case {
 	const char *id;       /* the rule */
 	enum tb_severity sev; /* 0: the rule must report nothing */
 	const char *path;     /* expected attribute path */
+	const char *detail;   /* NULL, or a piece of the expected finding's detail */
 };
 
 struct fixture {
@@ -225,15 +226,24 @@ static void dump(struct fixture *f, const struct tb_diags *d)
 		              g->summary, tb_path_string(f->a, &g->path));
 }
 
-static const struct tb_diag *find(struct fixture *f, const struct tb_diags *d, const char *id,
-                                  const char *path)
+/* The first finding of rule id at path (NULL: anywhere) whose detail
+ * contains detail (NULL: any). */
+static const struct tb_diag *find_detail(struct fixture *f, const struct tb_diags *d,
+                                         const char *id, const char *path, const char *detail)
 {
 	for (const struct tb_diag *g = d->head; g; g = g->next) {
 		if (has_id(g, id) &&
-		    (path == NULL || strcmp(tb_path_string(f->a, &g->path), path) == 0))
+		    (path == NULL || strcmp(tb_path_string(f->a, &g->path), path) == 0) &&
+		    (detail == NULL || strstr(g->detail, detail) != NULL))
 			return g;
 	}
 	return NULL;
+}
+
+static const struct tb_diag *find(struct fixture *f, const struct tb_diags *d, const char *id,
+                                  const char *path)
+{
+	return find_detail(f, d, id, path, NULL);
 }
 
 static void check_case(struct fixture *f, const struct rule_case *c)
@@ -243,15 +253,16 @@ static void check_case(struct fixture *f, const struct rule_case *c)
 	struct tb_diags d;
 
 	run(f, v, c->env, c->phase, c->strict, &d);
-	g = find(f, &d, c->id, c->sev ? c->path : NULL);
+	g = c->sev ? find_detail(f, &d, c->id, c->path, c->detail) : find(f, &d, c->id, NULL);
 	if (c->sev == 0 && g != NULL) {
 		dump(f, &d);
 		fail_msg("case \"%s\": %s reported, expected nothing", c->name, c->id);
 	}
 	if (c->sev != 0 && (g == NULL || g->severity != c->sev)) {
 		dump(f, &d);
-		fail_msg("case \"%s\": expected %s %s at %s", c->name, c->id,
-		         c->sev == TB_SEV_ERROR ? "error" : "warning", c->path);
+		fail_msg("case \"%s\": expected %s %s at %s%s%s", c->name, c->id,
+		         c->sev == TB_SEV_ERROR ? "error" : "warning", c->path,
+		         c->detail ? " saying " : "", c->detail ? c->detail : "");
 	}
 	if (g != NULL) {
 		assert_non_null(strstr(g->detail, "See docs/rules.md#tb"));
@@ -589,21 +600,24 @@ static const struct rule_case cases[] = {
      .sev = E,
      .path = "load_balancer.deregistration_delay"},
     {"delay 60", {{"load_balancer.deregistration_delay", "60"}}, .id = "TB015", .sev = PASS},
-    /* TB016 */
+    /* TB016: the schedule blocks are a set, so every finding is on the set
+     * and names its schedule. */
     {"cron without ?",
      {{"autoscaling.schedule", "[{\"name\":\"a\",\"schedule\":\"cron(0 8 * * MON-FRI *)\","
                                "\"timezone\":null,\"min_capacity\":1,\"max_capacity\":2}]"}},
      .id = "TB016",
      .sev = E,
-     .path = "autoscaling.schedule[0].schedule"},
+     .path = "autoscaling.schedule",
+     .detail = "schedule \"a\": schedule = \"cron(0 8 * * MON-FRI *)\" is not valid: "},
     {"bad timezone",
      {{"autoscaling.schedule", "[{\"name\":\"a\",\"schedule\":\"rate(1 day)\",\"timezone\":"
-                               "\"UTC\",\"min_capacity\":1,\"max_capacity\":2},{\"name\":\"b\","
-                               "\"schedule\":\"rate(2 hours)\",\"timezone\":\"Mars/Olympus\","
-                               "\"min_capacity\":1,\"max_capacity\":2}]"}},
+                               "\"UTC\",\"min_capacity\":1,\"max_capacity\":2},{\"name\":"
+                               "\"after-hours\",\"schedule\":\"rate(2 hours)\",\"timezone\":"
+                               "\"Mars/Olympus\",\"min_capacity\":1,\"max_capacity\":2}]"}},
      .id = "TB016",
      .sev = E,
-     .path = "autoscaling.schedule[1].timezone"},
+     .path = "autoscaling.schedule",
+     .detail = "schedule \"after-hours\": timezone \"Mars/Olympus\" is not an IANA time zone"},
     {"duplicate names",
      {{"autoscaling.schedule", "[{\"name\":\"a\",\"schedule\":\"at(2026-03-01T08:00:00)\","
                                "\"timezone\":null,\"min_capacity\":1,\"max_capacity\":2},"
@@ -611,14 +625,24 @@ static const struct rule_case cases[] = {
                                "\"timezone\":null,\"min_capacity\":1,\"max_capacity\":2}]"}},
      .id = "TB016",
      .sev = E,
-     .path = "autoscaling.schedule[1].name"},
+     .path = "autoscaling.schedule",
+     .detail = "schedule \"a\": 2 schedule blocks have this name"},
+    {"invalid name",
+     {{"autoscaling.schedule", "[{\"name\":\"nights/weekends\",\"schedule\":"
+                               "\"rate(1 day)\",\"timezone\":null,\"min_capacity\":1,"
+                               "\"max_capacity\":2}]"}},
+     .id = "TB016",
+     .sev = E,
+     .path = "autoscaling.schedule",
+     .detail = "schedule \"nights/weekends\": the name must be 1 to 256 characters"},
     {"schedule min > max",
      {{"autoscaling.schedule", "[{\"name\":\"a\",\"schedule\":\"cron(0/15 * ? * 6#3 *)\","
                                "\"timezone\":\"Europe/Berlin\",\"min_capacity\":5,"
                                "\"max_capacity\":2}]"}},
      .id = "TB016",
      .sev = E,
-     .path = "autoscaling.schedule[0].min_capacity"},
+     .path = "autoscaling.schedule",
+     .detail = "schedule \"a\": min_capacity = 5 is above max_capacity = 2."},
     {"schedules ok",
      {{"autoscaling.schedule", "[{\"name\":\"a\",\"schedule\":\"cron(0/15 * ? * 6#3 *)\","
                                "\"timezone\":\"Europe/Berlin\",\"min_capacity\":1,"
@@ -821,12 +845,69 @@ static void test_rules_unknown_instead_of_finding(void **state)
 			m[j] = (struct mutation){cases[i].m[j].path, UNKNOWN};
 		run(f, apply_all(f->a, f->base, m, MAX_MUTATIONS), cases[i].env, cases[i].phase,
 		    cases[i].strict, &d);
-		if (find(f, &d, cases[i].id, cases[i].path) != NULL) {
+		if (find_detail(f, &d, cases[i].id, cases[i].path, cases[i].detail) != NULL) {
 			dump(f, &d);
 			fail_msg("case \"%s\" with unknown values still reports %s", cases[i].name,
 			         cases[i].id);
 		}
 	}
+}
+
+#define SCHED(name, expr, zone)                                                                    \
+	"{\"name\":\"" name "\",\"schedule\":\"" expr "\",\"timezone\":\"" zone "\","              \
+	"\"min_capacity\":1,\"max_capacity\":2}"
+#define SCHED_A1 SCHED("a", "rate(1 day)", "UTC")
+#define SCHED_A2 SCHED("a", "rate(2 days)", "UTC")
+#define SCHED_A3 SCHED("a", "rate(3 days)", "UTC")
+#define SCHED_B  SCHED("b", "cron(0 8 * * MON-FRI *)", "Mars/Olympus")
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The TB016 details of a run over base with these schedules, each once,
+ * sorted, joined by newlines; checks that every finding is on the set
+ * itself (attribute steps only: a set element has no path). */
+static char *schedule_findings(struct fixture *f, const char *schedules_json)
+{
+	const struct mutation m[MAX_MUTATIONS] = {{"autoscaling.schedule", schedules_json}};
+	const char *details[16];
+	size_t n = 0;
+	struct tb_diags d;
+	char *out = "";
+
+	run(f, apply_all(f->a, f->base, m, MAX_MUTATIONS), NULL, 0, false, &d);
+	for (const struct tb_diag *g = d.head; g; g = g->next) {
+		if (!has_id(g, "TB016"))
+			continue;
+		assert_int_equal(g->path.n, 2);
+		assert_int_equal(g->path.steps[0].kind, TB_STEP_ATTR);
+		assert_int_equal(g->path.steps[1].kind, TB_STEP_ATTR);
+		assert_string_equal(tb_path_string(f->a, &g->path), "autoscaling.schedule");
+		assert_true(n < sizeof(details) / sizeof(details[0]));
+		details[n++] = g->detail;
+	}
+	qsort(details, n, sizeof(details[0]), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		out = tb_arena_printf(f->a, "%s%s\n", out, details[i]);
+	return out;
+}
+
+/* Schedules are a set: the findings do not depend on the order of the
+ * blocks, and a duplicated name is reported once, however often it is used. */
+static void test_rules_schedule_set(void **state)
+{
+	struct fixture *f = *state;
+	const char *forward = "[" SCHED_A1 "," SCHED_B "," SCHED_A2 "," SCHED_A3 "]";
+	const char *backward = "[" SCHED_A3 "," SCHED_A2 "," SCHED_B "," SCHED_A1 "]";
+	char *one = schedule_findings(f, forward), *other = schedule_findings(f, backward);
+
+	assert_string_equal(one, other);
+	assert_non_null(strstr(one, "schedule \"a\": 3 schedule blocks have this name"));
+	assert_null(strstr(strstr(one, "have this name") + 1, "have this name"));
+	assert_non_null(strstr(one, "schedule \"b\": schedule = \"cron(0 8 * * MON-FRI *)\""));
+	assert_non_null(strstr(one, "schedule \"b\": timezone \"Mars/Olympus\""));
 }
 
 static void test_rules_acknowledge_error(void **state)
@@ -1025,6 +1106,7 @@ int main(void)
 	    cmocka_unit_test(test_rules_every_rule_covered),
 	    cmocka_unit_test(test_rules_unknown_never_fires),
 	    cmocka_unit_test(test_rules_unknown_instead_of_finding),
+	    cmocka_unit_test(test_rules_schedule_set),
 	    cmocka_unit_test(test_rules_acknowledge_error),
 	    cmocka_unit_test(test_rules_acknowledge_warning_suppressed),
 	    cmocka_unit_test(test_rules_acknowledge_invalid),
