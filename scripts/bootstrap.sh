@@ -24,6 +24,11 @@ done
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 
+# Go builds the pinned OpenTofu; it may be installed outside PATH.
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  PATH=$PATH:/usr/local/go/bin
+fi
+
 DEB_PACKAGES=(
   build-essential cmake pkg-config
   libgrpc-dev protobuf-compiler protobuf-compiler-grpc
