@@ -77,12 +77,21 @@ const struct tb_resource *tb_resource_find(const char *name);
 extern const struct tb_schema tb_provider_schema;
 /* ValidateProviderConfig: checks what can be checked without AWS. */
 void tb_provider_validate(struct tb_call *c, const struct tb_value *config);
-/* ConfigureProvider: builds the AWS client; on success the meta returned by
- * tb_provider_meta() carries it. Errors go to c->diags. */
+/* ConfigureProvider: builds the AWS client and publishes new settings that
+ * carry it, for the calls that start afterwards (calls already running keep
+ * theirs). Returns 0 or a TB_E* code; errors go to c->diags. */
 int tb_provider_configure(struct tb_call *c, const struct tb_value *config);
-/* The current settings (a static, zeroed before configure). */
+/*
+ * The current settings, never NULL (fields zeroed before configure), held
+ * until tb_provider_meta_put: a later ConfigureProvider or shutdown frees
+ * them only once the last holder has let go. Thread-safe.
+ */
+const struct tb_meta *tb_provider_meta_get(void);
+void tb_provider_meta_put(const struct tb_meta *m);
+/* The current settings, borrowed without a hold: valid until the next
+ * ConfigureProvider or shutdown, so only where neither can run (tests). */
 const struct tb_meta *tb_provider_meta(void);
-/* Releases the AWS client at shutdown. */
+/* Unpublishes the settings; the AWS client is freed once no call holds them. */
 void tb_provider_shutdown(void);
 
 /*

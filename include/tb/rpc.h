@@ -17,9 +17,10 @@
 #define TB_RPC_PROTOCOL     6 /* the application protocol: tfplugin6 */
 
 /*
- * Set by StopProvider and at shutdown, never cleared: work that waits or
- * retries polls it and returns TB_ECANCELED. Every call's struct tb_call
- * points its cancel member here.
+ * Set by StopProvider and at shutdown: work that waits or retries polls it
+ * and returns TB_ECANCELED. Every call's struct tb_call points its cancel
+ * member here. ConfigureProvider clears a StopProvider's (the next run in
+ * debug mode), never the shutdown's.
  */
 extern atomic_bool tb_rpc_cancel;
 

@@ -130,8 +130,9 @@ int64_t tb_now_ms(void);
 double tb_wall_time(void);
 /* Formats t (UTC) as "YYYYMMDD'T'HHMMSS'Z'" into out[17]. */
 void tb_time_amz(int64_t t, char out[17]);
-/* Parses an ISO-8601 UTC timestamp ("2026-01-02T03:04:05Z", fractional
- * seconds allowed) into epoch seconds; TB_EINVAL when malformed. */
+/* Parses an RFC 3339 timestamp ("2026-01-02T03:04:05Z"; 't' or a space for
+ * 'T', fractional seconds ignored, "Z" or an offset such as "+02:00") into
+ * epoch seconds; TB_EINVAL when malformed. */
 int tb_time_parse_iso8601(const char *s, int64_t *out);
 /* Parses a Go-style duration ("20m", "1h30m", "45s", "500ms", "1.5h") into
  * milliseconds (truncated); TB_EINVAL when malformed. */

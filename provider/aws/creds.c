@@ -144,6 +144,8 @@ int aws_creds_init(struct tb_aws_client *c, char **errmsg)
 		c->creds.src = &aws_cred_chain[i];
 		c->source = tb_arena_strdup(c->arena, label.data);
 		c->tried = tb_arena_strdup(c->arena, tried.data);
+		if (!c->source || !c->tried)
+			rc = TB_ENOMEM;
 	}
 	if (rc)
 		*errmsg = msg.data ? tb_buf_detach(&msg) : strdup(tb_strerror(rc));

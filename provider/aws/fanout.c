@@ -1,6 +1,6 @@
 /*
  * Fan-out: runs the independent calls of one bundle on up to eight
- * threads. Connections are reused through the client's shared pool; the
+ * threads. Connections are reused through the client's pool of handles; the
  * first failure in index order is the one reported.
  */
 #include <pthread.h>

@@ -1,8 +1,10 @@
 /*
  * HTTP transport over libcurl (loaded by curl_api.c): a small pool of easy
- * handles sharing one connection, DNS and TLS-session cache, per-request
- * timeouts bounded by the call's deadline, and cancellation through the
- * progress callback.
+ * handles, each keeping its own open connections, sharing one DNS and
+ * TLS-session cache; per-request timeouts bounded by the call's deadline,
+ * and cancellation through the progress callback. The connection cache is
+ * not shared: libcurl documents that as unsafe between concurrent threads
+ * (KNOWN_BUGS, "A shared connection cache is not thread-safe").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,6 @@ int aws_http_init(struct aws_http_pool *p, char **errmsg)
 	aws_curl.share_setopt(p->share, CURLSHOPT_USERDATA, p);
 	aws_curl.share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	aws_curl.share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	aws_curl.share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <pthread.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,36 +298,126 @@ void tb_provider_validate(struct tb_call *c, const struct tb_value *config)
 
 /* ---- configuration --------------------------------------------------------- */
 
-/* The configured provider: written once by ConfigureProvider, read by every
- * later call. meta_arena owns every string meta points to. */
-static struct tb_meta meta;
-static struct tb_arena *meta_arena;
-static pthread_mutex_t meta_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * The configured provider. Every ConfigureProvider builds a new snapshot and
+ * publishes it; each call holds the snapshot it started with
+ * (tb_provider_meta_get), so a later ConfigureProvider (debug mode serves
+ * many runs, and every provider alias, from one process) never frees
+ * settings or an AWS client a running call still uses. The last reference
+ * frees it.
+ */
+struct snapshot {
+	struct tb_meta meta;
+	struct tb_arena *arena; /* the snapshot and what meta points to, but the client */
+	long refs;              /* under current_lock; unconfigured is not counted */
+};
 
-/* Returns the current settings; fields are NULL/false before configure. */
-const struct tb_meta *tb_provider_meta(void)
+static struct snapshot unconfigured;
+static struct snapshot *current = &unconfigured;
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct snapshot *snapshot_of(const struct tb_meta *m)
 {
-	return &meta;
+	return (struct snapshot *)((const char *)m - offsetof(struct snapshot, meta));
 }
 
-static const char *config_str(struct tb_arena *a, const struct tb_value *obj, const char *name)
+/* Returns the current settings, borrowed: valid until the next
+ * ConfigureProvider or shutdown. Calls use tb_provider_meta_get instead. */
+const struct tb_meta *tb_provider_meta(void)
 {
-	return tb_arena_strdup(a, tb_get_str(tb_attr(obj, name)));
+	struct snapshot *s;
+
+	pthread_mutex_lock(&current_lock);
+	s = current;
+	pthread_mutex_unlock(&current_lock);
+	return &s->meta;
+}
+
+/* Returns the current settings (never NULL), held until tb_provider_meta_put. */
+const struct tb_meta *tb_provider_meta_get(void)
+{
+	struct snapshot *s;
+
+	pthread_mutex_lock(&current_lock);
+	s = current;
+	if (s != &unconfigured)
+		s->refs++;
+	pthread_mutex_unlock(&current_lock);
+	return &s->meta;
+}
+
+/* Drops a reference taken by tb_provider_meta_get; NULL is a no-op. The
+ * last one frees the snapshot: its AWS client, then its arena. */
+void tb_provider_meta_put(const struct tb_meta *m)
+{
+	struct snapshot *s = m ? snapshot_of(m) : NULL;
+	struct tb_arena *a;
+	long left;
+
+	if (s == NULL || s == &unconfigured)
+		return;
+	pthread_mutex_lock(&current_lock);
+	left = --s->refs;
+	pthread_mutex_unlock(&current_lock);
+	if (left > 0)
+		return;
+	a = s->arena;
+	tb_aws_client_free(s->meta.aws);
+	tb_arena_free(a);
+}
+
+/* Makes s (or the unconfigured settings, for NULL) current and drops the
+ * reference the previous snapshot held as current. */
+static void publish(struct snapshot *s)
+{
+	struct snapshot *old;
+
+	if (s != NULL)
+		s->refs = 1;
+	pthread_mutex_lock(&current_lock);
+	old = current;
+	current = s != NULL ? s : &unconfigured;
+	pthread_mutex_unlock(&current_lock);
+	tb_provider_meta_put(&old->meta);
+}
+
+/* Copies strings out of the configuration into an arena; oom records a
+ * failed copy so that an allocation failure is not mistaken for an unset
+ * attribute. */
+struct reader {
+	struct tb_arena *a;
+	bool oom;
+};
+
+static const char *config_str(struct reader *r, const struct tb_value *obj, const char *name)
+{
+	const char *s = tb_get_str(tb_attr(obj, name));
+	const char *copy = tb_arena_strdup(r->a, s);
+
+	if (s != NULL && copy == NULL)
+		r->oom = true;
+	return copy;
 }
 
 /* A NULL-terminated copy of a list(string) attribute, or NULL when unset. */
-static const char *const *config_str_list(struct tb_arena *a, const struct tb_value *obj,
+static const char *const *config_str_list(struct reader *r, const struct tb_value *obj,
                                           const char *name)
 {
 	const struct tb_value *v = tb_attr(obj, name);
 	size_t n = tb_len(v);
 	if (n == 0)
 		return NULL;
-	const char **out = tb_arena_alloc(a, (n + 1) * sizeof(*out));
-	if (out == NULL)
+	const char **out = tb_arena_alloc(r->a, (n + 1) * sizeof(*out));
+	if (out == NULL) {
+		r->oom = true;
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		out[i] = tb_arena_strdup(a, tb_get_str(v->u.coll.items[i]));
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *s = tb_get_str(v->u.coll.items[i]);
+		out[i] = tb_arena_strdup(r->a, s);
+		if (s != NULL && out[i] == NULL)
+			r->oom = true;
+	}
 	return out;
 }
 
@@ -336,33 +427,35 @@ static const struct tb_value *first_block(const struct tb_value *config, const c
 	return tb_len(list) > 0 ? list->u.coll.items[0] : NULL;
 }
 
-static void read_assume_role(struct tb_arena *a, const struct tb_value *config,
+static void read_assume_role(struct reader *r, const struct tb_value *config,
                              struct tb_aws_assume_role *out)
 {
 	const struct tb_value *ar = first_block(config, "assume_role");
 	int64_t ms = 0;
 	if (ar == NULL)
 		return;
-	out->role_arn = config_str(a, ar, "role_arn");
-	out->session_name = config_str(a, ar, "session_name");
-	out->external_id = config_str(a, ar, "external_id");
+	out->role_arn = config_str(r, ar, "role_arn");
+	out->session_name = config_str(r, ar, "session_name");
+	out->external_id = config_str(r, ar, "external_id");
 	const char *d = tb_get_str(tb_attr(ar, "duration"));
 	if (d != NULL && tb_duration_parse(d, &ms) == 0)
 		out->duration_s = ms / 1000;
 }
 
-static void read_endpoints(struct tb_arena *a, const struct tb_value *config,
+static void read_endpoints(struct reader *r, const struct tb_value *config,
                            struct tb_aws_config *out)
 {
 	const struct tb_value *ep = first_block(config, "endpoints");
 	struct tb_aws_endpoint *list;
 	if (ep == NULL)
 		return;
-	list = tb_arena_alloc(a, TB_COUNT(endpoint_attrs) * sizeof(*list));
-	if (list == NULL)
+	list = tb_arena_alloc(r->a, TB_COUNT(endpoint_attrs) * sizeof(*list));
+	if (list == NULL) {
+		r->oom = true;
 		return;
+	}
 	for (size_t i = 0; i < TB_COUNT(endpoint_attrs); i++) {
-		const char *url = config_str(a, ep, endpoint_attrs[i].name);
+		const char *url = config_str(r, ep, endpoint_attrs[i].name);
 		if (url == NULL)
 			continue;
 		list[out->n_endpoints].service = endpoint_attrs[i].name;
@@ -371,21 +464,24 @@ static void read_endpoints(struct tb_arena *a, const struct tb_value *config,
 	out->endpoints = list;
 }
 
-static void read_aws_config(struct tb_call *c, struct tb_arena *a, const struct tb_value *config,
-                            struct tb_aws_config *out)
+/* The AWS client's settings, strings in the call's arena (the client copies
+ * what it keeps). Returns 0 or TB_ENOMEM. */
+static int read_aws_config(struct tb_call *c, const struct tb_value *config,
+                           struct tb_aws_config *out)
 {
+	struct reader r = {.a = c->arena};
 	int64_t retries = -1;
 	bool skip = false;
 	memset(out, 0, sizeof(*out));
-	out->region = config_str(a, config, "region");
-	out->profile = config_str(a, config, "profile");
-	out->shared_config_files = config_str_list(a, config, "shared_config_files");
-	out->shared_credentials_files = config_str_list(a, config, "shared_credentials_files");
-	out->access_key = config_str(a, config, "access_key");
-	out->secret_key = config_str(a, config, "secret_key");
-	out->token = config_str(a, config, "token");
-	read_assume_role(a, config, &out->assume_role);
-	read_endpoints(a, config, out);
+	out->region = config_str(&r, config, "region");
+	out->profile = config_str(&r, config, "profile");
+	out->shared_config_files = config_str_list(&r, config, "shared_config_files");
+	out->shared_credentials_files = config_str_list(&r, config, "shared_credentials_files");
+	out->access_key = config_str(&r, config, "access_key");
+	out->secret_key = config_str(&r, config, "secret_key");
+	out->token = config_str(&r, config, "token");
+	read_assume_role(&r, config, &out->assume_role);
+	read_endpoints(&r, config, out);
 	if (!tb_get_int(tb_attr(config, "max_retries"), &retries))
 		retries = -1;
 	out->max_retries = (int)retries;
@@ -393,6 +489,7 @@ static void read_aws_config(struct tb_call *c, struct tb_arena *a, const struct 
 		out->skip_credentials_validation = skip;
 	out->cancel = c->cancel;
 	out->user_agent = "terraform-provider-talentbase/" TB_VERSION;
+	return r.oom ? TB_ENOMEM : 0;
 }
 
 /* Copies a value into the long-lived arena (values are arena-bound). */
@@ -409,62 +506,75 @@ static const struct tb_value *keep_value(struct tb_arena *from, struct tb_arena 
 	return out;
 }
 
-static void fill_meta(struct tb_call *c, struct tb_arena *a, const struct tb_value *config,
-                      struct tb_aws_client *client)
+/* A snapshot of the settings around client (which it then owns, also when
+ * this fails). Returns 0 and *out, or TB_ENOMEM. */
+static int new_snapshot(struct tb_call *c, const struct tb_value *config,
+                        struct tb_aws_client *client, struct snapshot **out)
 {
-	bool strict = false;
-	const char *env = config_str(a, config, "environment");
-	meta.environment = env ? env : "production";
-	meta.strict = tb_get_bool(tb_attr(config, "strict"), &strict) && strict;
+	struct tb_arena *a = tb_arena_new();
+	struct snapshot *s = a ? tb_arena_alloc(a, sizeof(*s)) : NULL;
+	struct reader r = {.a = a};
 	const struct tb_value *tags = tb_attr(config, "default_tags");
-	meta.default_tags = tb_is_known(tags) ? keep_value(c->arena, a, tags) : NULL;
-	meta.aws = client;
-	meta.region = tb_aws_region(client);
-	meta.partition = tb_aws_partition(client);
-	meta.account_id = tb_aws_account_id(client);
+	bool strict = false;
+
+	if (s == NULL) {
+		tb_arena_free(a);
+		tb_aws_client_free(client);
+		return TB_ENOMEM;
+	}
+	s->arena = a;
+	s->meta.aws = client;
+	s->meta.environment = config_str(&r, config, "environment");
+	if (s->meta.environment == NULL)
+		s->meta.environment = "production";
+	s->meta.strict = tb_get_bool(tb_attr(config, "strict"), &strict) && strict;
+	s->meta.default_tags = tb_is_known(tags) ? keep_value(c->arena, a, tags) : NULL;
+	s->meta.region = tb_aws_region(client);
+	s->meta.partition = tb_aws_partition(client);
+	s->meta.account_id = tb_aws_account_id(client);
+	if (r.oom || (tags != NULL && tb_is_known(tags) && s->meta.default_tags == NULL)) {
+		s->refs = 1;
+		tb_provider_meta_put(&s->meta);
+		return TB_ENOMEM;
+	}
+	*out = s;
+	return 0;
 }
 
-/* Builds the AWS client from the provider block and publishes the settings.
- * Returns 0, or a TB_E* code with an error diagnostic naming the credential
- * source tried and what AWS answered. */
+/* Builds the AWS client from the provider block and publishes the settings
+ * for the calls that start afterwards. Returns 0, or a TB_E* code with an
+ * error diagnostic naming the credential source tried and what AWS
+ * answered (TB_ENOMEM may come without one). */
 int tb_provider_configure(struct tb_call *c, const struct tb_value *config)
 {
 	struct tb_aws_config cfg;
 	struct tb_aws_client *client = NULL;
+	struct snapshot *s = NULL;
 	char *errmsg = NULL;
-	int rc = 0;
-	pthread_mutex_lock(&meta_lock);
-	if (meta_arena == NULL && (meta_arena = tb_arena_new()) == NULL) {
-		rc = TB_ENOMEM;
-		goto out;
-	}
-	read_aws_config(c, meta_arena, config, &cfg);
+	int rc = read_aws_config(c, config, &cfg);
+
+	if (rc != 0)
+		return rc;
 	rc = tb_aws_client_new(&cfg, &client, &errmsg);
 	if (rc != 0) {
 		tb_diag_add(&c->diags, TB_SEV_ERROR, NULL, "Failed to configure AWS credentials",
 		            errmsg ? errmsg : tb_strerror(rc));
-		goto out;
+		free(errmsg);
+		return rc;
 	}
-	if (meta.aws != NULL)
-		tb_aws_client_free(meta.aws);
-	fill_meta(c, meta_arena, config, client);
-	tb_log(TB_LOG_INFO, NULL, "provider configured", "environment", meta.environment, "region",
-	       meta.region ? meta.region : "", "credentials", tb_aws_credential_source(client),
-	       NULL);
-out:
-	pthread_mutex_unlock(&meta_lock);
-	free(errmsg);
-	return rc;
+	rc = new_snapshot(c, config, client, &s);
+	if (rc != 0)
+		return rc;
+	tb_log(TB_LOG_INFO, NULL, "provider configured", "environment", s->meta.environment,
+	       "region", s->meta.region ? s->meta.region : "", "credentials",
+	       tb_aws_credential_source(client), NULL);
+	publish(s);
+	return 0;
 }
 
-/* Frees the AWS client and the settings; call once at shutdown. */
+/* Unpublishes the settings at shutdown; the AWS client is freed once no call
+ * holds them. */
 void tb_provider_shutdown(void)
 {
-	pthread_mutex_lock(&meta_lock);
-	if (meta.aws != NULL)
-		tb_aws_client_free(meta.aws);
-	memset(&meta, 0, sizeof(meta));
-	tb_arena_free(meta_arena);
-	meta_arena = NULL;
-	pthread_mutex_unlock(&meta_lock);
+	publish(NULL);
 }

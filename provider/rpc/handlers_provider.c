@@ -94,7 +94,11 @@ int tb_rpc_validate_provider_config(struct tb_call *c, const void *req, void *re
 	return rc == TB_ENOMEM ? rc : 0;
 }
 
-/* ConfigureProvider: builds the provider's settings and AWS client. */
+/*
+ * ConfigureProvider: builds the provider's settings and AWS client. A run
+ * starts with it, and debug mode serves many runs in one process: a
+ * StopProvider of an earlier run no longer applies (shutdown still does).
+ */
 int tb_rpc_configure_provider(struct tb_call *c, const void *req, void *resp)
 {
 	const Tfplugin6__ConfigureProvider__Request *r = req;
@@ -102,6 +106,9 @@ int tb_rpc_configure_provider(struct tb_call *c, const void *req, void *resp)
 	const struct tb_value *config;
 	int rc;
 
+	atomic_store(&tb_rpc_cancel, false);
+	if (atomic_load(&tb_rpc_stopping))
+		atomic_store(&tb_rpc_cancel, true);
 	tb_rpc_caps(c, r->client_capabilities);
 	rc = tb_rpc_value_decode(c, r->config, t, "provider configuration", &config);
 	if (rc == TB_ENOMEM)

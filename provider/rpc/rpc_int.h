@@ -42,6 +42,10 @@ struct tb_rpc_method {
 extern const struct tb_rpc_method tb_rpc_methods[];
 extern const size_t tb_rpc_n_methods;
 
+/* Set (before tb_rpc_cancel) when the server starts shutting down; cleared
+ * when a server starts listening. */
+extern atomic_bool tb_rpc_stopping;
+
 /* Finds a row by full method name; NULL when absent. */
 const struct tb_rpc_method *tb_rpc_method_find(const char *name);
 

@@ -42,6 +42,7 @@
 #define CANCEL_WAIT_MS      5000 /* after cancelling, for handlers to notice */
 
 atomic_bool tb_rpc_cancel;
+atomic_bool tb_rpc_stopping;
 
 struct tb_rpc_server {
 	grpc_server *server;
@@ -268,7 +269,7 @@ static void log_call(const char *method, const struct reply *rep, const struct t
 static void serve_registered(struct tb_rpc_server *srv, struct job *j)
 {
 	struct tb_arena *a = tb_arena_new();
-	struct tb_call c = {.arena = a, .meta = tb_provider_meta(), .cancel = &tb_rpc_cancel};
+	struct tb_call c = {.arena = a, .meta = tb_provider_meta_get(), .cancel = &tb_rpc_cancel};
 	struct reply rep = {.status = GRPC_STATUS_RESOURCE_EXHAUSTED, .message = "out of memory"};
 	int64_t start = tb_now_ms();
 	uint64_t one = 1;
@@ -283,6 +284,7 @@ static void serve_registered(struct tb_rpc_server *srv, struct job *j)
 		tb_logf(TB_LOG_ERROR, "rpc", "could not signal shutdown: %s", strerror(errno));
 	log_call(j->method->name, &rep, &c, tb_now_ms() - start);
 	tb_arena_free(a);
+	tb_provider_meta_put(c.meta);
 }
 
 static void serve_unregistered(struct job *j)
@@ -544,6 +546,7 @@ int tb_rpc_server_stop(struct tb_rpc_server *srv, int grace_ms)
 {
 	grpc_event ev;
 
+	atomic_store(&tb_rpc_stopping, true);
 	atomic_store(&tb_rpc_cancel, true);
 	pthread_mutex_lock(&srv->mu);
 	srv->stopping = true;
@@ -610,8 +613,10 @@ int tb_rpc_server_listen(struct tb_rpc_server *srv, const struct tb_rpc_server_o
 	rc = server_listen(srv, o);
 	if (rc == 0)
 		rc = server_run(srv, o->workers > 0 ? o->workers : DEFAULT_WORKERS);
-	if (rc == 0)
+	if (rc == 0) {
+		atomic_store(&tb_rpc_stopping, false);
 		atomic_store(&tb_rpc_cancel, false);
+	}
 	return rc;
 }
 

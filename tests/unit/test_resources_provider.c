@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -94,12 +95,64 @@ static void test_resources_provider_registry(void **state)
 		assert_true(strcmp(tb_resources[i - 1]->name, tb_resources[i]->name) < 0);
 }
 
+/* Configures from JSON with static keys and no AWS call; returns rc. */
+static int configure(const char *json)
+{
+	struct tb_arena *a = tb_arena_new();
+	const struct tb_value *config = NULL;
+	struct tb_call call = {.arena = a, .meta = tb_provider_meta()};
+	int rc;
+
+	tb_diags_init(&call.diags, a);
+	assert_int_equal(tb_upgrade_json_state(a, &tb_provider_schema, json, strlen(json), &config),
+	                 0);
+	rc = tb_provider_configure(&call, config);
+	tb_arena_free(a);
+	return rc;
+}
+
+/* A call keeps the settings it started with across a later ConfigureProvider
+ * and shutdown (ASan reports a use after free or a leak otherwise). */
+static void test_resources_provider_reconfigure_keeps_held_meta(void **state)
+{
+	const struct tb_meta *held, *now;
+	(void)state;
+
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	assert_null(tb_provider_meta_get()->aws);
+	assert_int_equal(configure("{\"region\":\"us-east-1\",\"access_key\":\"AKIDONE\","
+	                           "\"secret_key\":\"s1\",\"skip_credentials_validation\":true,"
+	                           "\"environment\":\"staging\","
+	                           "\"default_tags\":{\"team\":\"core\"}}"),
+	                 0);
+	held = tb_provider_meta_get();
+	assert_non_null(held->aws);
+	assert_int_equal(configure("{\"region\":\"eu-west-1\",\"access_key\":\"AKIDTWO\","
+	                           "\"secret_key\":\"s2\",\"skip_credentials_validation\":true}"),
+	                 0);
+	now = tb_provider_meta_get();
+	assert_ptr_not_equal(now, held);
+	assert_string_equal(now->region, "eu-west-1");
+	assert_string_equal(now->environment, "production");
+	tb_provider_shutdown();
+	assert_null(tb_provider_meta()->aws);
+	assert_string_equal(held->region, "us-east-1");
+	assert_string_equal(held->environment, "staging");
+	assert_string_equal(tb_aws_region(held->aws), "us-east-1");
+	assert_int_equal(tb_len(held->default_tags), 1);
+	tb_provider_meta_put(held);
+	tb_provider_meta_put(now);
+	tb_provider_meta_put(tb_provider_meta_get());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_resources_provider_validate),
 	    cmocka_unit_test(test_resources_provider_unknown_skipped),
 	    cmocka_unit_test(test_resources_provider_registry),
+	    cmocka_unit_test(test_resources_provider_reconfigure_keeps_held_meta),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -277,6 +277,25 @@ static void test_rpc_stop_provider(void **state)
 	atomic_store(&tb_rpc_cancel, false);
 }
 
+/* The next run's ConfigureProvider lifts an earlier StopProvider, not a
+ * shutdown. The configuration fails before any network access (no region). */
+static void test_rpc_configure_after_stop(void **state)
+{
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	assert_non_null(call("/tfplugin6.Provider/StopProvider", NULL, 0, NULL));
+	assert_non_null(call("/tfplugin6.Provider/ConfigureProvider", NULL, 0, NULL));
+	assert_false(atomic_load(&tb_rpc_cancel));
+	atomic_store(&tb_rpc_stopping, true);
+	atomic_store(&tb_rpc_cancel, true);
+	assert_non_null(call("/tfplugin6.Provider/ConfigureProvider", NULL, 0, NULL));
+	assert_true(atomic_load(&tb_rpc_cancel));
+	atomic_store(&tb_rpc_stopping, false);
+	atomic_store(&tb_rpc_cancel, false);
+}
+
 static void test_rpc_functions_and_health(void **state)
 {
 	Tfplugin6__CallFunction__Request cf = TFPLUGIN6__CALL_FUNCTION__REQUEST__INIT;
@@ -436,6 +455,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rpc_malformed_request, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_provider_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_stop_provider, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rpc_configure_after_stop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_functions_and_health, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_unknown_resource, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_plan_destroy, setup, teardown),
