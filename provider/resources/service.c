@@ -357,14 +357,9 @@ static int service_delete(struct tb_call *c, const struct tb_value *prior)
 static int read_into(struct tb_call *c, const struct tb_value *shape, struct tb_svc *s)
 {
 	struct tb_svc_op op;
-	const char *deployed = s->deployed_image;
-	int err;
 
 	op_init(&op, c, shape, "read", READ_TIMEOUT_MS);
-	err = tb_service_read_bundle(&op, s);
-	if (err == 0 && s->deployed_image == NULL)
-		s->deployed_image = deployed;
-	return err;
+	return tb_service_read_bundle(&op, s);
 }
 
 /*

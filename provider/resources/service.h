@@ -287,6 +287,10 @@ int tb_service_flatten_scaling(struct tb_arena *a, const json_t *targets, const 
 /* A DescribeLogGroups answer; name is the group to find in it. */
 int tb_service_flatten_logs(struct tb_arena *a, const json_t *groups, const char *name,
                             struct tb_svc *s);
+/* "image:tag" of the main container (named name, else the essential one) of
+ * a DescribeTaskDefinition "taskDefinition" object; NULL when it has none.
+ * In a. */
+const char *tb_service_td_image(struct tb_arena *a, const json_t *td, const char *name);
 /* Splits an image reference into repository and tag (or "sha256:..." digest). */
 void tb_service_split_image(struct tb_arena *a, const char *ref, const char **image,
                             const char **tag);
@@ -315,11 +319,46 @@ struct tb_svc_rollout_result {
  */
 int tb_service_rollout_classify(struct tb_arena *a, const json_t *describe, const char *td_arn,
                                 struct tb_svc_rollout_result *out);
+/*
+ * The task definition of the newest deployment whose rollout completed:
+ * the PRIMARY deployment once its rollout is COMPLETED, else (a new PRIMARY
+ * still in progress, or failed) the newest ACTIVE deployment that completed,
+ * which still serves. NULL when no rollout has completed or the service is
+ * not ACTIVE. Pure; the string belongs to describe.
+ */
+const char *tb_service_deployed_td(const json_t *describe);
 /* Names of the states, for waiters and logs. */
 const char *tb_service_rollout_name(enum tb_svc_rollout s);
 /* "task abc: CannotPullContainerError: ..." lines from a DescribeTasks answer
  * (stopped tasks), or NULL when it has none. */
 const char *tb_service_stopped_reasons(struct tb_arena *a, const json_t *tasks);
+
+/* ---- task-definition revisions (service_revisions.c) ----------------------- */
+
+/* Whether arn ("...:task-definition/<family>:<revision>") is a revision of
+ * exactly family: "web" is not "web-api" (ListTaskDefinitions' familyPrefix
+ * is not trusted to be exact). */
+bool tb_service_td_in_family(const char *arn, const char *family);
+/*
+ * The revisions to deregister, in *out (in a): every ARN of listed (a
+ * ListTaskDefinitions answer, {"taskDefinitionArns": [...]}) of exactly
+ * family, plus extra (may be NULL: a recorded revision of another family,
+ * as an imported service has), minus those keep names; no duplicates.
+ * Returns 0 or TB_ENOMEM.
+ */
+int tb_service_td_stale(struct tb_arena *a, const json_t *listed, const char *family,
+                        const char *extra, const struct tb_svc_strs *keep, struct tb_svc_strs *out);
+/* The revisions a DescribeServices answer's service and its deployments
+ * (PRIMARY and ACTIVE) use, in *out (in a). Returns 0 or TB_ENOMEM. */
+int tb_service_deployment_tds(struct tb_arena *a, const json_t *describe, struct tb_svc_strs *out);
+/*
+ * Lists the ACTIVE revisions of family (every page) and deregisters, in
+ * parallel, those tb_service_td_stale picks (with extra and keep). A
+ * revision already gone counts as deregistered. Returns 0 or the first
+ * failure (ctx->error set).
+ */
+int tb_service_prune_tds(struct tb_aws_ctx *ctx, const char *family, const char *extra,
+                         const struct tb_svc_strs *keep);
 
 /* ---- AWS steps (service_aws.c, service_apply.c) --------------------------- */
 

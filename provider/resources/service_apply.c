@@ -550,6 +550,57 @@ static const struct tb_svc_step update_first[] = {
 };
 /* clang-format on */
 
+/* The revisions to keep: s's, and with a service answer those its deployments use. */
+static int revisions_in_use(struct tb_arena *a, const struct tb_svc *s, const json_t *describe,
+                            struct tb_svc_strs *out)
+{
+	struct tb_svc_strs deps = {.n = 0};
+	const char **v;
+	int err = describe ? tb_service_deployment_tds(a, describe, &deps) : 0;
+
+	if (err != 0)
+		return err;
+	if ((v = tb_arena_alloc(a, (deps.n + 1) * sizeof(*v))) == NULL)
+		return TB_ENOMEM;
+	v[0] = s->task_definition_arn;
+	for (size_t i = 0; i < deps.n; i++)
+		v[i + 1] = deps.v[i];
+	out->n = deps.n + 1;
+	out->v = v;
+	return 0;
+}
+
+/*
+ * After the rollout of a new revision: the family's other ACTIVE revisions
+ * (and extra, the previous one) are deregistered. A rollout not waited for
+ * is still in progress, so (look) the revisions its deployments use stay.
+ * A failure only warns: the rollout succeeded, and the next one or the
+ * destroy deregisters what is left.
+ */
+static void prune_revisions(struct tb_svc_op *op, const struct tb_svc *s, const char *extra,
+                            bool look)
+{
+	struct tb_arena *a = op->call->arena;
+	struct tb_svc_strs keep;
+	json_t *resp = NULL;
+	int err = look ? tb_service_find(&op->ctx, s->cluster, s->name, &resp) : 0;
+
+	if (err == 0)
+		err = revisions_in_use(a, s, resp, &keep);
+	if (err == 0)
+		err = tb_service_prune_tds(&op->ctx, s->name, extra, &keep);
+	if (err != 0)
+		tb_diag_addf(
+		    &op->call->diags, TB_SEV_WARNING, NULL,
+		    "previous task-definition revisions not deregistered",
+		    "Deregistering the ACTIVE revisions of task-definition family %s other "
+		    "than %s failed: %s. They stay registered (and unused); the next "
+		    "rollout of a new revision, or the destroy, deregisters them.",
+		    s->name, s->task_definition_arn ? s->task_definition_arn : "?",
+		    op->ctx.error.err == err ? tb_aws_error_string(a, &op->ctx.error)
+		                             : tb_strerror(err));
+}
+
 /* Creates the bundle. See service.h. */
 int tb_service_create_bundle(struct tb_svc_op *op, struct tb_svc *s)
 {
@@ -561,10 +612,13 @@ int tb_service_create_bundle(struct tb_svc_op *op, struct tb_svc *s)
 		err = tb_service_run_steps(op, s, scaling_steps, TB_COUNT(scaling_steps));
 	if (err != 0)
 		return err;
+	/* Without the wait no rollout has completed yet: a refresh sees it complete. */
+	s->deployed_image = NULL;
 	if (s->dep.wait)
-		return tb_service_wait_rollout(op, s);
-	s->deployed_image = tb_service_image_ref(op->call->arena, s->image, s->image_tag);
-	return 0;
+		err = tb_service_wait_rollout(op, s);
+	if (err == 0)
+		prune_revisions(op, s, NULL, false);
+	return err;
 }
 
 /* After a failed rollout: a new revision the service no longer runs is
@@ -598,27 +652,16 @@ static int update_service(struct tb_svc_op *op, struct tb_svc *s, bool *changed)
 static int finish_rollout(struct tb_svc_op *op, struct tb_svc *s, bool td_changed)
 {
 	const struct tb_svc *old = op->old;
-	int err;
+	int err = 0;
 
-	if (!s->dep.wait) {
-		s->deployed_image =
-		    td_changed ? tb_service_image_ref(op->call->arena, s->image, s->image_tag)
-		               : old->deployed_image;
-		return 0;
-	}
-	err = tb_service_wait_rollout(op, s);
+	/* Without the wait, what served before serves until a refresh sees the rollout complete. */
+	s->deployed_image = old->deployed_image;
+	if (s->dep.wait)
+		err = tb_service_wait_rollout(op, s);
 	if (err != 0 && td_changed)
 		drop_unused_td(op, s);
-	if (err == 0 && td_changed && old->task_definition_arn &&
-	    ecs(&op->ctx, "DeregisterTaskDefinition",
-	        own(op->call->arena,
-	            json_pack("{s:s}", "taskDefinition", old->task_definition_arn)),
-	        NULL) != 0)
-		tb_diag_addf(&op->call->diags, TB_SEV_WARNING, NULL,
-		             "previous task definition not deregistered",
-		             "Deregistering %s failed: %s. It stays registered (and unused).",
-		             old->task_definition_arn,
-		             tb_aws_error_string(op->call->arena, &op->ctx.error));
+	if (err == 0 && td_changed)
+		prune_revisions(op, s, old->task_definition_arn, !s->dep.wait);
 	return err;
 }
 

@@ -119,6 +119,27 @@ static int collect_page(void *ud, json_t *page)
 	return json_array_extend(c->items, json_object_get(page, c->key)) == 0 ? 0 : TB_ENOMEM;
 }
 
+struct page_token {
+	const char *service, *key;
+};
+
+/* clang-format off */
+static const struct page_token page_tokens[] = {
+    {.service = "application-autoscaling", .key = "NextToken"},
+    {.service = "ecs", .key = "nextToken"},
+    {.service = "logs", .key = "nextToken"},
+};
+/* clang-format on */
+
+/* The name of service's pagination token, in requests and answers alike. */
+static const char *page_token(const char *service)
+{
+	for (size_t i = 0; i < TB_COUNT(page_tokens); i++)
+		if (tb_str_eq(page_tokens[i].service, service))
+			return page_tokens[i].key;
+	return "NextToken";
+}
+
 /* Collects every page's items. See service.h. */
 int tb_service_json_all(struct tb_aws_ctx *ctx, const char *service, const char *action,
                         json_t *body, const char *list_key, json_t **out)
@@ -130,7 +151,8 @@ int tb_service_json_all(struct tb_aws_ctx *ctx, const char *service, const char 
 	if (body == NULL || all == NULL || json_object_set_new(all, list_key, json_array()) != 0)
 		return TB_ENOMEM;
 	c.items = json_object_get(all, list_key);
-	err = tb_aws_json_paginate(ctx, service, action, body, "NextToken", collect_page, &c);
+	err =
+	    tb_aws_json_paginate(ctx, service, action, body, page_token(service), collect_page, &c);
 	if (err == 0)
 		*out = all;
 	return err;
@@ -395,10 +417,40 @@ static const struct tb_svc_step read_steps[] = {
 };
 /* clang-format on */
 
+/* deployed_image: the image of the newest deployment whose rollout
+ * completed. The service's current revision is described already; an older
+ * one costs one DescribeTaskDefinition. */
+static int read_deployed_image(struct tb_svc_op *op, const json_t *describe, struct tb_svc *s)
+{
+	struct tb_arena *a = op->call->arena;
+	const char *td = tb_service_deployed_td(describe);
+	json_t *resp = NULL;
+	int err;
+
+	s->deployed_image = NULL;
+	if (td == NULL)
+		return 0;
+	if (tb_str_eq(td, s->task_definition_arn)) {
+		if (s->image)
+			s->deployed_image = tb_service_image_ref(a, s->image, s->image_tag);
+		return 0;
+	}
+	err = tb_service_call(&op->ctx, "ecs", "DescribeTaskDefinition",
+	                      tb_service_json_own(a, json_pack("{s:s}", "taskDefinition", td)),
+	                      &resp);
+	/* ECS answers ClientException for a revision that does not exist. */
+	if (err == TB_ENOTFOUND || err == TB_EVALIDATION)
+		return 0;
+	if (err != 0)
+		return tb_service_fail(op, &op->ctx, "reading the deployed task definition", err);
+	s->deployed_image =
+	    tb_service_td_image(a, json_object_get(resp, "taskDefinition"), s->name);
+	return 0;
+}
+
 /* Reads the whole bundle. See service.h. */
 int tb_service_read_bundle(struct tb_svc_op *op, struct tb_svc *s)
 {
-	struct tb_svc_rollout_result r;
 	json_t *resp = NULL;
 	int err = tb_service_find(&op->ctx, s->cluster, s->name, &resp);
 
@@ -410,13 +462,7 @@ int tb_service_read_bundle(struct tb_svc_op *op, struct tb_svc *s)
 	if (err != 0)
 		return tb_service_fail(op, &op->ctx, "reading ECS service", err);
 	err = tb_service_run_steps(op, s, read_steps, TB_COUNT(read_steps));
-	if (err != 0)
-		return err;
-	s->deployed_image = NULL;
-	if (tb_service_rollout_classify(op->call->arena, resp, NULL, &r) == 0 &&
-	    r.state == TB_SVC_ROLLOUT_COMPLETED && s->image)
-		s->deployed_image = tb_service_image_ref(op->call->arena, s->image, s->image_tag);
-	return 0;
+	return err == 0 ? read_deployed_image(op, resp, s) : err;
 }
 
 /* Each answers whether one recorded object still exists (0 and *found), or
@@ -735,19 +781,13 @@ static int delete_rule_and_tg(struct tb_svc_op *op, struct tb_aws_ctx *ctx, stru
 	return err == TB_ENOTFOUND ? 0 : err;
 }
 
+/* The family belongs to the resource: every ACTIVE revision goes, and the
+ * recorded one too when it is of another family (an imported service). */
 static int deregister_td(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
 {
-	json_t *resp = NULL;
-	int err;
+	static const struct tb_svc_strs none = {0};
 
-	if (s->task_definition_arn == NULL || *s->task_definition_arn == '\0')
-		return 0;
-	err = tb_service_call(ctx, "ecs", "DeregisterTaskDefinition",
-	                      tb_service_json_own(ctx->arena, json_pack("{s:s}", "taskDefinition",
-	                                                                s->task_definition_arn)),
-	                      &resp);
-	/* ECS answers ClientException for a revision that does not exist. */
-	return err == TB_ENOTFOUND || err == TB_EVALIDATION ? 0 : err;
+	return tb_service_prune_tds(ctx, s->name, s->task_definition_arn, &none);
 }
 
 static int delete_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
@@ -775,7 +815,7 @@ static const struct tb_svc_step delete_second[] = {
 };
 static const struct tb_svc_step delete_third[] = {
     {.name = "deleting listener rule and target group", .run = delete_rule_and_tg},
-    {.name = "deregistering task definition", .run = deregister_td},
+    {.name = "deregistering task definitions", .run = deregister_td},
     {.name = "deleting log group", .run = delete_logs},
 };
 /* clang-format on */

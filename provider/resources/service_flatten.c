@@ -187,6 +187,18 @@ static const json_t *main_container(const json_t *td, const char *name)
 	return essential ? essential : json_array_get(defs, 0);
 }
 
+/* The image of a task definition's main container. See service.h. */
+const char *tb_service_td_image(struct tb_arena *a, const json_t *td, const char *name)
+{
+	const char *ref = jstr(main_container(td, name), "image");
+	const char *image = NULL, *tag = NULL;
+
+	if (ref == NULL)
+		return NULL;
+	tb_service_split_image(a, ref, &image, &tag);
+	return tb_service_image_ref(a, image, tag);
+}
+
 static int flatten_container_hc(struct tb_arena *a, const json_t *hc, struct tb_svc_hc *out)
 {
 	memset(out, 0, sizeof(*out));

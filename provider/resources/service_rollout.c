@@ -152,6 +152,44 @@ int tb_service_rollout_classify(struct tb_arena *a, const json_t *describe, cons
 	return 0;
 }
 
+static bool rollout_completed(const json_t *d)
+{
+	return tb_str_eq(jstr(d, "rolloutState"), "COMPLETED");
+}
+
+/* While PRIMARY has not completed, the deployment still serving: the newest
+ * ACTIVE one whose rollout completed, or NULL. */
+static const json_t *serving_deployment(const json_t *deps)
+{
+	const json_t *best = NULL;
+
+	for (size_t i = 0; i < json_array_size(deps); i++) {
+		const json_t *d = json_array_get(deps, i);
+		if (!tb_str_eq(jstr(d, "status"), "ACTIVE") || !rollout_completed(d))
+			continue;
+		if (best == NULL || json_number_value(json_object_get(d, "createdAt")) >
+		                        json_number_value(json_object_get(best, "createdAt")))
+			best = d;
+	}
+	return best;
+}
+
+/* The task definition of the newest completed deployment. See service.h. */
+const char *tb_service_deployed_td(const json_t *describe)
+{
+	const json_t *svc = json_array_get(json_object_get(describe, "services"), 0);
+	const json_t *deps = json_object_get(svc, "deployments");
+	const json_t *primary = deployment_with(deps, "status", "PRIMARY");
+	bool legacy_done = jstr(primary, "rolloutState") == NULL && json_array_size(deps) == 1 &&
+	                   tasks_settled(primary);
+
+	if (!tb_str_eq(jstr(svc, "status"), "ACTIVE") || primary == NULL)
+		return NULL;
+	if (rollout_completed(primary) || legacy_done)
+		return jstr(primary, "taskDefinition");
+	return jstr(serving_deployment(deps), "taskDefinition");
+}
+
 /* Returns one line per stopped task with why it stopped, or NULL. */
 const char *tb_service_stopped_reasons(struct tb_arena *a, const json_t *tasks)
 {

@@ -708,6 +708,50 @@ def test_without_waiting_apply_returns_before_the_rollout(tofu, aws, moto, plat)
     tofu.plan(detailed_exitcode=True).expect_rc(0)
 
 
+def _register_copy(aws, arn: str, family: str, tag: str) -> str:
+    """Registers, outside Terraform, a copy of revision arn in family with
+    another image tag; returns the new revision's ARN."""
+    ecs = aws("ecs")
+    t = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
+    keep = {k: t[k] for k in ("containerDefinitions", "cpu", "memory", "networkMode",
+                              "requiresCompatibilities", "executionRoleArn", "taskRoleArn")
+            if k in t}
+    keep["containerDefinitions"][0]["image"] = f"{IMAGE}:{tag}"
+    return ecs.register_task_definition(family=family, **keep)["taskDefinition"][
+        "taskDefinitionArn"]
+
+
+def _active(aws, family: str) -> set[str]:
+    return {a for a in aws("ecs").list_task_definitions(
+        familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
+        if a.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family}
+
+
+def test_update_without_waiting_keeps_the_serving_revision(tofu, aws, moto, plat):
+    """A new image with wait_for_steady_state = false while no new task
+    runs: deployed_image stays the image that still serves, the serving and
+    the new revision stay ACTIVE, a stray revision of the family goes, a
+    family that merely starts with the name is untouched, and the next plan
+    is empty."""
+    no_wait = {"deployment.wait_for_steady_state": False}
+    first = applied(tofu, plat, no_wait)
+    assert not first.get("deployed_image"), svc.dump(first)
+    tofu.plan(detailed_exitcode=True).expect_rc(0)
+    tofu.apply("-refresh-only").ok()  # a refresh sees the rollout complete
+    assert svc.state_values(tofu)["deployed_image"] == f"{IMAGE}:v1"
+    stray = _register_copy(aws, first["task_definition_arn"], NAME, "stray")
+    other = _register_copy(aws, first["task_definition_arn"], f"{NAME}-worker", "v1")
+
+    moto.set_env(MOTO_ECS_SERVICE_RUNNING=0)
+    tofu.apply(vars={"image_tag": "v2"}).ok()
+    after = svc.state_values(tofu)
+    assert after["deployed_image"] == f"{IMAGE}:v1", svc.dump(after)
+    assert _active(aws, NAME) == {first["task_definition_arn"], after["task_definition_arn"]}, \
+        (stray, _active(aws, NAME))
+    assert _active(aws, f"{NAME}-worker") == {other}
+    tofu.plan(detailed_exitcode=True, vars={"image_tag": "v2"}).expect_rc(0)
+
+
 def test_interrupt_stops_the_steady_state_wait(tofu, aws, moto, plat):
     """Ctrl-C during the wait: OpenTofu calls StopProvider, the apply ends
     promptly, and what was created is in state."""

@@ -333,6 +333,24 @@ static void test_service_flatten_image(void **state)
 	assert_string_equal(tb_service_image_ref(A, image, tag), "team/web@sha256:0123abcd");
 }
 
+/* The image a task definition runs: its main container's, as image:tag. */
+static void test_service_flatten_td_image(void **state)
+{
+	const json_t *td =
+	    json_object_get(svc_json_file("describe_task_definition.json"), "taskDefinition");
+
+	assert_string_equal(tb_service_td_image(A, td, "talentbase-web-prod"),
+	                    IMAGE ":sha-3f9c2e1");
+	/* another container name: the essential container */
+	assert_string_equal(tb_service_td_image(A, td, "other"), IMAGE ":sha-3f9c2e1");
+	td = svc_json("{\"containerDefinitions\":[{\"name\":\"log-router\",\"image\":"
+	              "\"fluent/fluent-bit:3\"},{\"name\":\"web\",\"essential\":true,"
+	              "\"image\":\"team/web\"}]}");
+	assert_string_equal(tb_service_td_image(A, td, "web"), "team/web:latest");
+	assert_string_equal(tb_service_td_image(A, td, "x"), "team/web:latest");
+	assert_null(tb_service_td_image(A, svc_json("{\"containerDefinitions\":[]}"), "web"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +362,7 @@ int main(void)
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_missing, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_image, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_flatten_td_image, svc_setup, svc_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -192,6 +192,19 @@ static void handler(void *ud, const struct tbt_request *req, struct tbt_response
 			            "talentbase-web-prod:8");
 		return;
 	}
+	if (strcmp(action, "ListTaskDefinitions") == 0) {
+		resp->body_owned = read_data(strstr(req->body ? req->body : "", "\"nextToken\"")
+		                                 ? "list_task_definitions_2.json"
+		                                 : "list_task_definitions.json");
+		return;
+	}
+	if (strcmp(action, "DescribeTaskDefinition") == 0 && req->body &&
+	    strstr(req->body, "talentbase-web-prod:6\"")) {
+		resp->body_owned = read_data("describe_task_definition.json");
+		replace_all(resp->body_owned, "talentbase-web-prod:7", "talentbase-web-prod:6");
+		replace_all(resp->body_owned, "sha-3f9c2e1", "sha-2b7a9d0");
+		return;
+	}
 	if (strcmp(action, "RegisterTaskDefinition") == 0) {
 		resp->body_owned = malloc(256);
 		snprintf(resp->body_owned, 256,
@@ -300,6 +313,20 @@ static const char *body_of(const char *action, size_t n)
 	return NULL;
 }
 
+/* Whether some call of action has text in its body. */
+static bool sent(const char *action, const char *text)
+{
+	char got[64];
+
+	for (size_t i = 0; i < tbt_server_count(S); i++) {
+		const struct tbt_request *r = tbt_server_request(S, i);
+		action_of(r, got, sizeof(got));
+		if (strcmp(got, action) == 0 && r->body && strstr(r->body, text))
+			return true;
+	}
+	return false;
+}
+
 static const struct tb_value *planned_web(struct tb_call *c)
 {
 	return svc_plan(c, NULL, svc_config("config_web.json")).planned;
@@ -340,6 +367,10 @@ static void test_service_lifecycle_create(void **state)
 	assert_int_equal(count_calls("PutScalingPolicy"), 3);
 	assert_int_equal(count_calls("PutScheduledAction"), 2);
 	assert_true(called_at("PutScheduledAction") < called_at("DescribeServices"));
+	/* after the rollout the family's other revisions go, :7 stays */
+	assert_true(called_at("DescribeServices") < called_at("ListTaskDefinitions"));
+	assert_int_equal(count_calls("DeregisterTaskDefinition"), 3);
+	assert_false(sent("DeregisterTaskDefinition", "talentbase-web-prod:7\""));
 }
 
 /* A failed step: everything created so far is in the returned state, the
@@ -410,6 +441,7 @@ static const struct tb_value *state_web(struct tb_call *c)
 
 	assert_int_equal(tb_resource_service.create(c, planned_web(c), &out), 0);
 	memset(F.calls, 0, sizeof(F.calls));
+	tbt_server_reset(S);
 	return out;
 }
 
@@ -459,8 +491,15 @@ static void test_service_lifecycle_delete(void **state)
 	assert_true(called_at("UpdateService") < called_at("DeleteService"));
 	assert_true(called_at("DeleteService") < called_at("DeleteRule"));
 	assert_true(called_at("DeleteRule") < called_at("DeleteTargetGroup"));
+	assert_true(called_at("DeleteService") < called_at("ListTaskDefinitions"));
 	assert_true(called_at("DeleteService") < called_at("DeregisterTaskDefinition"));
 	assert_true(called_at("DeleteService") < called_at("DeleteLogGroup"));
+	/* the whole family goes, and nothing of talentbase-web-prod-api / -worker */
+	assert_int_equal(count_calls("DeregisterTaskDefinition"), 4);
+	for (int rev = 5; rev <= 8; rev++)
+		assert_true(sent("DeregisterTaskDefinition",
+		                 tb_arena_printf(A, "talentbase-web-prod:%d\"", rev)));
+	assert_false(sent("DeregisterTaskDefinition", "talentbase-web-prod-"));
 	assert_int_equal(count_calls("DeleteScalingPolicy"), 3);
 	assert_int_equal(count_calls("DeleteScheduledAction"), 2);
 
@@ -545,10 +584,20 @@ static void test_service_lifecycle_update_image(void **state)
 	assert_true(tb_str_has_suffix(svc_str(out, "deployed_image"), ":sha-4a0d1b2"));
 	assert_true(called_at("RegisterTaskDefinition") < called_at("UpdateService"));
 	assert_true(called_at("UpdateService") < called_at("DescribeServices"));
-	assert_true(called_at("DescribeServices") < called_at("DeregisterTaskDefinition"));
+	assert_true(called_at("DescribeServices") < called_at("ListTaskDefinitions"));
+	assert_true(called_at("ListTaskDefinitions") < called_at("DeregisterTaskDefinition"));
 	assert_non_null(strstr(body_of("UpdateService", 0), "talentbase-web-prod:8"));
 	assert_null(strstr(body_of("UpdateService", 0), "desiredCount"));
-	assert_non_null(strstr(body_of("DeregisterTaskDefinition", 0), "talentbase-web-prod:7"));
+	/* every other ACTIVE revision of exactly the family, over both pages */
+	assert_int_equal(count_calls("ListTaskDefinitions"), 2);
+	assert_non_null(
+	    strstr(body_of("ListTaskDefinitions", 0), "\"familyPrefix\":\"talentbase-web-prod\""));
+	assert_non_null(strstr(body_of("ListTaskDefinitions", 0), "\"status\":\"ACTIVE\""));
+	assert_non_null(strstr(body_of("ListTaskDefinitions", 1), "\"nextToken\""));
+	assert_int_equal(count_calls("DeregisterTaskDefinition"), 3);
+	assert_true(sent("DeregisterTaskDefinition", "talentbase-web-prod:5\""));
+	assert_true(sent("DeregisterTaskDefinition", "talentbase-web-prod:6\""));
+	assert_true(sent("DeregisterTaskDefinition", "talentbase-web-prod:7\""));
 	assert_int_equal(count_calls("CreateTargetGroup") + count_calls("ModifyTargetGroup") +
 	                     count_calls("ModifyRule") + count_calls("PutScalingPolicy") +
 	                     count_calls("PutRetentionPolicy") + count_calls("TagResource"),
@@ -643,7 +692,8 @@ static void test_service_lifecycle_update_schedules(void **state)
 }
 
 /* The new revision is rolled back: the update fails, the state is what AWS
- * runs (the old revision), and the unused new revision is deregistered. */
+ * runs (the revision rolled back to), and the unused new revision is
+ * deregistered. */
 static void test_service_lifecycle_update_rolled_back(void **state)
 {
 	struct tb_meta meta = lc_meta("production");
@@ -659,8 +709,79 @@ static void test_service_lifecycle_update_rolled_back(void **state)
 	assert_non_null(svc_diag(&c, "was rolled back by ECS"));
 	assert_int_equal(count_calls("DeregisterTaskDefinition"), 1);
 	assert_non_null(strstr(body_of("DeregisterTaskDefinition", 0), "talentbase-web-prod:8"));
+	/* what runs: the revision ECS rolled back to (:6 in the recorded answer) */
 	assert_non_null(out);
-	assert_string_equal(svc_str(out, "image_tag"), "sha-3f9c2e1"); /* what runs */
+	assert_true(tb_str_has_suffix(svc_str(out, "task_definition_arn"), ":6"));
+	assert_string_equal(svc_str(out, "image_tag"), "sha-2b7a9d0");
+}
+
+/*
+ * deployment.wait_for_steady_state = false. Create returns before any
+ * rollout completed: deployed_image is null and nothing waits. A refresh
+ * derives it from the deployments: the completed ACTIVE one while the new
+ * PRIMARY is in progress (one DescribeTaskDefinition for that older
+ * revision), the PRIMARY once it completed, none while rolling back. An
+ * update to a new image plans deployed_image unknown, returns what served
+ * before, and deregisters only revisions no deployment uses.
+ */
+static void test_service_lifecycle_deployed_image(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *cfg, *prior = NULL, *out = NULL;
+	struct tb_plan p;
+
+	F.services_file = "describe_services_in_progress.json";
+	cfg = svc_set(svc_config("config_web.json"), "deployment.wait_for_steady_state",
+	              tb_bool(A, false));
+	p = svc_plan(&c, NULL, cfg);
+	assert_true(tb_is_unknown(svc_at(p.planned, "deployed_image")));
+	assert_int_equal(tb_resource_service.create(&c, p.planned, &prior), 0);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_true(tb_is_null(svc_at(prior, "deployed_image")));
+	assert_int_equal(count_calls("DescribeServices"), 0);
+
+	tbt_server_reset(S);
+	memset(F.calls, 0, sizeof(F.calls));
+	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_string_equal(
+	    svc_str(out, "deployed_image"),
+	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web:sha-2b7a9d0");
+	assert_int_equal(count_calls("DescribeTaskDefinition"), 2);
+	assert_true(sent("DescribeTaskDefinition", "talentbase-web-prod:6\""));
+
+	memset(F.calls, 0, sizeof(F.calls));
+	F.services_file = "describe_services_completed.json";
+	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_string_equal(
+	    svc_str(out, "deployed_image"),
+	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web:sha-3f9c2e1");
+	assert_int_equal(count_calls("DescribeTaskDefinition"), 1);
+	F.services_file = "describe_services_rolled_back.json";
+	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_true(tb_is_null(svc_at(out, "deployed_image")));
+
+	/* a new image, not waited for: :8 PRIMARY in progress, :6 still serving */
+	F.services_file = "describe_services_in_progress.json";
+	F.services_follow = true;
+	assert_int_equal(tb_resource_service.read(&c, prior, &prior), 0);
+	p = svc_plan(&c, prior, svc_set(cfg, "image_tag", tb_string(A, "sha-4a0d1b2")));
+	assert_true(tb_is_unknown(svc_at(p.planned, "deployed_image")));
+	tbt_server_reset(S);
+	memset(F.calls, 0, sizeof(F.calls));
+	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_string_equal(svc_str(out, "deployed_image"), svc_str(prior, "deployed_image"));
+	assert_true(called_at("UpdateService") < called_at("DescribeServices"));
+	assert_true(sent("DeregisterTaskDefinition", "talentbase-web-prod:5\""));
+	assert_true(sent("DeregisterTaskDefinition", "talentbase-web-prod:7\""));
+	assert_false(sent("DeregisterTaskDefinition", "talentbase-web-prod:6\""));
+	assert_false(sent("DeregisterTaskDefinition", "talentbase-web-prod:8\""));
+
+	/* a change outside the task definition keeps the refreshed value */
+	p = svc_plan(&c, prior, svc_set(cfg, "load_balancer.priority", tb_int(A, 90)));
+	assert_true(
+	    tb_value_equal(svc_at(p.planned, "deployed_image"), svc_at(prior, "deployed_image")));
 }
 
 /* New tags reach every taggable object; removed keys are untagged. */
@@ -706,6 +827,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_schedules, lc_setup,
 	                                    lc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_rolled_back, lc_setup,
+	                                    lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_deployed_image, lc_setup,
 	                                    lc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_update_tags, lc_setup,
 	                                    lc_teardown),

@@ -8,6 +8,7 @@
 
 #define TD6 "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:6"
 #define TD7 "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:7"
+#define TD8 "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:8"
 
 struct rollout_case {
 	const char *file;
@@ -70,6 +71,54 @@ static void test_service_rollout_completed_td(void **state)
 	assert_null(r.deployed_td_arn);
 }
 
+struct deployed_case {
+	const char *file;
+	const char *want; /* NULL: no rollout has completed */
+};
+
+/* clang-format off */
+static const struct deployed_case deployed_cases[] = {
+    {"describe_services_completed.json", TD7},
+    /* the new PRIMARY is in progress: the completed ACTIVE deployment serves */
+    {"describe_services_in_progress.json", TD6},
+    /* failed without rollback: the completed ACTIVE deployment still serves */
+    {"describe_services_failed.json", TD6},
+    /* rolling back: the rollback deployment is in progress, the other failed */
+    {"describe_services_rolled_back.json", NULL},
+    {"describe_services_rolled_back_completed.json", TD6},
+    /* PRIMARY :8 in progress, ACTIVE :7 in progress, two completed ACTIVE
+     * ones listed oldest first: the newest completed one (:6) serves */
+    {"describe_services_superseded.json", TD6},
+    {"describe_services_inactive.json", NULL},
+    {"describe_services_missing.json", NULL},
+};
+/* clang-format on */
+
+/* deployed_image follows the newest deployment whose rollout completed. */
+static void test_service_rollout_deployed_td(void **state)
+{
+	for (size_t i = 0; i < TB_COUNT(deployed_cases); i++) {
+		const struct deployed_case *c = &deployed_cases[i];
+		const char *got = tb_service_deployed_td(svc_json_file(c->file));
+
+		if (!tb_str_eq(got, c->want))
+			fail_msg("%s: deployed %s, want %s", c->file, got ? got : "(none)",
+			         c->want ? c->want : "(none)");
+	}
+	/* A single deployment without rolloutState counts once its tasks run. */
+	assert_string_equal(
+	    tb_service_deployed_td(
+	        svc_json("{\"services\":[{\"status\":\"ACTIVE\",\"deployments\":[{\"status\":"
+	                 "\"PRIMARY\",\"taskDefinition\":\"" TD8 "\",\"desiredCount\":2,"
+	                 "\"runningCount\":2,\"pendingCount\":0}]}]}")),
+	    TD8);
+	assert_null(tb_service_deployed_td(
+	    svc_json("{\"services\":[{\"status\":\"ACTIVE\",\"deployments\":[{\"status\":"
+	             "\"PRIMARY\",\"taskDefinition\":\"" TD8 "\",\"desiredCount\":2,"
+	             "\"runningCount\":0,\"pendingCount\":2}]}]}")));
+	assert_null(tb_service_deployed_td(svc_json("{}")));
+}
+
 /* Without rolloutState (older APIs): one deployment with running = desired. */
 static void test_service_rollout_without_state(void **state)
 {
@@ -113,6 +162,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_service_rollout_classify, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_rollout_completed_td, svc_setup,
+	                                    svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_rollout_deployed_td, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_rollout_without_state, svc_setup,
 	                                    svc_teardown),
