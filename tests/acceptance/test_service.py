@@ -324,6 +324,24 @@ def test_new_image_tag_updates_only_the_task_definition(tf, aws, moto, plat):
     tf.plan(detailed_exitcode=True, vars={"image_tag": "v2"}).expect_rc(0)
 
 
+def test_autoscaling_owns_the_desired_count(tf, aws, moto, plat):
+    """Application Auto Scaling scales the service out; the provider neither
+    shows that as a diff nor resets it on the next deploy."""
+    applied(tf, plat)
+    scaled = svc.TASKS + 3
+    aws("ecs").update_service(cluster=plat.cluster, service=NAME, desiredCount=scaled)
+    moto.set_env(MOTO_ECS_SERVICE_RUNNING=scaled)
+    tf.plan(detailed_exitcode=True).expect_rc(0)
+
+    ch = svc.planned_changes(tf, vars={"image_tag": "v2"})[ADDRESS]
+    assert "desired_count" not in ch.changed(), svc.dump(ch.changed())
+    tf.apply(plan_file="tb.plan").ok()
+    s = svc.describe_service(aws, plat)
+    assert s["desiredCount"] == scaled, f"the deploy reset the desired count to {s['desiredCount']}"
+    assert s["taskDefinition"].endswith(":2"), s["taskDefinition"]
+    tf.plan(detailed_exitcode=True, vars={"image_tag": "v2"}).expect_rc(0)
+
+
 def test_settings_update_in_place_touches_only_their_objects(tf, aws, moto, plat):
     """Rule priority, target group attribute, scaling bounds, a removed
     schedule, log retention and a new tag: each object changes in place, the
