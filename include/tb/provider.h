@@ -100,10 +100,11 @@ void tb_provider_shutdown(void);
 /* tags merged over the provider's default_tags (map(string)); either may be null. */
 const struct tb_value *tb_tags_all(struct tb_arena *a, const struct tb_meta *m,
                                    const struct tb_value *tags);
-/* Adds an AWS failure as an error diagnostic: "<step> for <resource> \"<name>\": <service>
+/* Adds an AWS failure as an error diagnostic on path (NULL: the whole resource):
+ * "<step> for <resource> \"<name>\": <service>
  * <action>: <code>: <message> (request id <id>)". */
-void tb_diag_aws(struct tb_call *c, const char *step, const char *resource, const char *name,
-                 const struct tb_aws_error *e);
+void tb_diag_aws(struct tb_call *c, const char *path, const char *step, const char *resource,
+                 const char *name, const struct tb_aws_error *e);
 /* Timeout from the "timeouts" block attribute (create/update/delete) or dflt_ms. */
 int64_t tb_timeout_ms(const struct tb_value *obj, const char *op, int64_t dflt_ms);
 /* An AWS context for this call: arena, deadline now+timeout_ms (0: none). */

@@ -41,14 +41,14 @@ const struct tb_value *tb_tags_all(struct tb_arena *a, const struct tb_meta *m,
 	return tb_map(a, t, n, keys, vals);
 }
 
-/* Adds one error diagnostic for a failed AWS call. */
-void tb_diag_aws(struct tb_call *c, const char *step, const char *resource, const char *name,
-                 const struct tb_aws_error *e)
+/* Adds one error diagnostic for a failed AWS call, on path (NULL: the resource). */
+void tb_diag_aws(struct tb_call *c, const char *path, const char *step, const char *resource,
+                 const char *name, const struct tb_aws_error *e)
 {
 	char *what = tb_aws_error_string(c->arena, e);
 	char *summary = tb_arena_printf(c->arena, "%s for %s \"%s\": %s", step, resource,
 	                                name ? name : "?", what ? what : "AWS call failed");
-	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL, summary ? summary : "AWS call failed",
+	tb_diag_add(&c->diags, TB_SEV_ERROR, path, summary ? summary : "AWS call failed",
 	            e->err == TB_ECANCELED ? "The operation was interrupted (StopProvider or "
 	                                     "the operation's timeout)."
 	                                   : NULL);

@@ -14,6 +14,26 @@
 
 /* ---- running steps ----------------------------------------------------------- */
 
+/* AWS errors that one attribute of the configuration explains: the
+ * diagnostic points there rather than at the whole resource. */
+static const struct {
+	const char *code;
+	const char *path;
+} error_paths[] = {
+    {"ClusterNotFoundException", "cluster"},
+    {"ListenerNotFound", "load_balancer.listener_arn"},
+    {"PriorityInUse", "load_balancer.priority"},
+};
+
+static const char *error_path(const struct tb_aws_error *e)
+{
+	for (size_t i = 0; e->code != NULL && i < TB_COUNT(error_paths); i++) {
+		if (strcmp(e->code, error_paths[i].code) == 0)
+			return error_paths[i].path;
+	}
+	return NULL;
+}
+
 /* Adds a diagnostic for a failed step. See service.h. */
 int tb_service_fail(struct tb_svc_op *op, const struct tb_aws_ctx *ctx, const char *step, int err)
 {
@@ -23,7 +43,7 @@ int tb_service_fail(struct tb_svc_op *op, const struct tb_aws_ctx *ctx, const ch
 	if (err == 0)
 		return 0;
 	if (e->action && e->err == err) {
-		tb_diag_aws(c, step, TB_SVC_RESOURCE, op->rname, e);
+		tb_diag_aws(c, error_path(e), step, TB_SVC_RESOURCE, op->rname, e);
 		return err;
 	}
 	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL,

@@ -342,6 +342,22 @@ def test_autoscaling_owns_the_desired_count(tf, aws, moto, plat):
     tf.plan(detailed_exitcode=True, vars={"image_tag": "v2"}).expect_rc(0)
 
 
+def test_aws_error_names_step_operation_code_and_attribute(tf, aws, plat):
+    """A create that AWS refuses fails with the step, the operation, the AWS
+    error code and request ID, on the attribute that explains it; what was
+    created before the failure is in state (nothing orphaned)."""
+    tf.write(svc.config(plat, {"cluster": "no-such-cluster"}))
+    tf.init().ok()
+    res = tf.apply(json=True)
+    res.failed()
+    d = res.assert_diagnostic(
+        summary=re.compile(r'creating ECS service for talentbase_service "[^"]+": '
+                           r"ecs CreateService: ClusterNotFoundException: .*\(request id \S+\)"),
+        attribute="cluster")
+    assert d is not None
+    assert not svc.unknown_objects(aws, plat, svc.state_values(tf)), "objects outside state"
+
+
 def test_settings_update_in_place_touches_only_their_objects(tf, aws, moto, plat):
     """Rule priority, target group attribute, scaling bounds, a removed
     schedule, log retention and a new tag: each object changes in place, the
