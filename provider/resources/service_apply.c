@@ -495,7 +495,9 @@ static const char *scalable_target_arn(struct tb_aws_ctx *ctx, const struct tb_s
 	    json_array_get(json_object_get(resp, "ScalableTargets"), 0), "ScalableTargetARN"));
 }
 
-/* tags_all changed: every taggable object of the bundle gets the difference. */
+/* tags_all changed: every taggable object of the bundle gets the difference.
+ * Runs beside the steps that may create a missing rule or log group (with
+ * every tag) and write their names into s, so it reads those names from old. */
 static int step_update_tags(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
 {
 	const struct tb_svc *old = op->old;
@@ -510,10 +512,10 @@ static int step_update_tags(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct
 	if (err == 0 && tb_service_td_equal(old, s))
 		err = retag_json(ctx, "ecs", "resourceArn", old->task_definition_arn, &d, true);
 	if (err == 0)
-		err = retag_elb(ctx, s, &d);
-	if (err == 0 && s->log_group_name)
-		err = retag_json(ctx, "logs", "resourceArn", log_group_arn(ctx, s->log_group_name),
-		                 &d, false);
+		err = retag_elb(ctx, old, &d);
+	if (err == 0 && old->log_group_name)
+		err = retag_json(ctx, "logs", "resourceArn",
+		                 log_group_arn(ctx, old->log_group_name), &d, false);
 	if (err == 0 && s->as.set && old->as.set)
 		err = retag_json(ctx, "application-autoscaling", "ResourceARN",
 		                 scalable_target_arn(ctx, s), &d, false);

@@ -11,6 +11,7 @@
 
 #define TG_IN_USE_RETRY_MS (3 * 60 * 1000)
 #define TG_IN_USE_DELAY_MS 5000
+#define ROLLOUT_SETTLE_MS  (60 * 1000)
 
 /* ---- running steps ----------------------------------------------------------- */
 
@@ -557,8 +558,44 @@ int tb_service_leftovers(struct tb_svc_op *op, const struct tb_svc *s, bool *out
 
 struct rollout_wait {
 	const struct tb_svc *s;
+	int64_t settle_until; /* until then ECS may not show what was just written */
 	struct tb_svc_rollout_result r;
 };
+
+/* Whether one of the service's newest events tells of a rollback. */
+static bool recent_rollback(const json_t *describe)
+{
+	const json_t *svc = json_array_get(json_object_get(describe, "services"), 0);
+	const json_t *events = json_object_get(svc, "events");
+
+	for (size_t i = 0; i < json_array_size(events) && i < 5; i++)
+		if (tb_str_icontains(
+		        json_string_value(json_object_get(json_array_get(events, i), "message")),
+		        "rolling back"))
+			return true;
+	return false;
+}
+
+/* ECS is eventually consistent: right after CreateService or UpdateService a
+ * describe may miss the service or its new deployment. Early on, and unless
+ * the events tell of a rollback, that reads as still in progress rather than
+ * as gone or rolled back. */
+static bool maybe_lagging(struct tb_arena *a, const struct rollout_wait *w, const json_t *describe)
+{
+	struct tb_svc_strs tds = {.n = 0};
+
+	if (tb_now_ms() >= w->settle_until)
+		return false;
+	if (w->r.state == TB_SVC_ROLLOUT_GONE)
+		return true;
+	if (w->r.state != TB_SVC_ROLLOUT_ROLLED_BACK || w->s->task_definition_arn == NULL ||
+	    recent_rollback(describe) || tb_service_deployment_tds(a, describe, &tds) != 0)
+		return false;
+	for (size_t i = 0; i < tds.n; i++)
+		if (tb_str_eq(tds.v[i], w->s->task_definition_arn))
+			return false;
+	return true;
+}
 
 static int rollout_refresh(struct tb_aws_ctx *ctx, void *ud, const char **state)
 {
@@ -569,14 +606,14 @@ static int rollout_refresh(struct tb_aws_ctx *ctx, void *ud, const char **state)
 	if (err == TB_ENOTFOUND) {
 		w->r.state = TB_SVC_ROLLOUT_GONE;
 		w->r.reason = "the service is missing";
-		*state = tb_service_rollout_name(w->r.state);
-		return 0;
-	}
-	if (err == 0)
+		err = 0;
+	} else if (err == 0) {
 		err =
 		    tb_service_rollout_classify(ctx->arena, resp, w->s->task_definition_arn, &w->r);
+	}
 	if (err == 0)
-		*state = tb_service_rollout_name(w->r.state);
+		*state = tb_service_rollout_name(
+		    maybe_lagging(ctx->arena, w, resp) ? TB_SVC_ROLLOUT_IN_PROGRESS : w->r.state);
 	return err;
 }
 
@@ -628,7 +665,7 @@ int tb_service_wait_rollout(struct tb_svc_op *op, struct tb_svc *s)
 	static const char *const pending[] = {"IN_PROGRESS", NULL};
 	static const char *const target[] = {"COMPLETED", NULL};
 	static const char *const failure[] = {"FAILED", "ROLLED_BACK", "GONE", NULL};
-	struct rollout_wait w = {.s = s};
+	struct rollout_wait w = {.s = s, .settle_until = tb_now_ms() + ROLLOUT_SETTLE_MS};
 	int64_t left = op->ctx.deadline_ms ? op->ctx.deadline_ms - tb_now_ms() : 0;
 	struct tb_aws_waiter waiter = {
 	    .what =

@@ -324,10 +324,20 @@ static const struct tb_value *build_str(const struct build_in *in, const void *p
 	return s ? tb_string(in->a, s) : tb_null(in->a, in->t);
 }
 
+/* Whether prior says zero with a number (desired_count = 0 is a count, not "none"). */
+static bool prior_is_zero(const struct build_in *in)
+{
+	double d = 1;
+	return tb_get_float(in->prior, &d) && d == 0;
+}
+
 static const struct tb_value *build_int(const struct build_in *in, const void *p)
 {
 	int64_t i = *(const int64_t *)p;
-	return i == 0 && empty_is_null(in->row) ? tb_null(in->a, in->t) : tb_int(in->a, i);
+
+	if (i == 0 && empty_is_null(in->row) && !prior_is_zero(in))
+		return tb_null(in->a, in->t);
+	return tb_int(in->a, i);
 }
 
 static const struct tb_value *build_bool(const struct build_in *in, const void *p)
@@ -339,19 +349,20 @@ static const struct tb_value *build_num(const struct build_in *in, const void *p
 {
 	double d = *(const double *)p;
 
-	if (d == 0 && empty_is_null(in->row))
+	if (d == 0 && empty_is_null(in->row) && !prior_is_zero(in))
 		return tb_null(in->a, in->t);
 	if (d == (double)(int64_t)d)
 		return tb_int(in->a, (int64_t)d);
 	return tb_float(in->a, d);
 }
 
-/* An empty collection keeps prior's way of saying so ({} or null). */
+/* An empty collection keeps prior's way of saying so ({} or null). The
+ * computed ones (tags_all) are never null: the plan computes {}. */
 static const struct tb_value *build_empty(const struct build_in *in)
 {
 	if (tb_is_known(in->prior) && tb_len(in->prior) == 0)
 		return in->prior;
-	if (empty_is_null(in->row))
+	if (empty_is_null(in->row) && !(in->row->flags & TB_A_COMPUTED))
 		return tb_null(in->a, in->t);
 	return in->t->kind == TB_MAP ? tb_map(in->a, in->t, 0, NULL, NULL)
 	                             : tb_list(in->a, in->t, 0, NULL);

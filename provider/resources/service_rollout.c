@@ -207,7 +207,8 @@ const char *tb_service_stopped_reasons(struct tb_arena *a, const json_t *tasks)
 		for (size_t j = 0; j < json_array_size(containers); j++) {
 			const json_t *c = json_array_get(containers, j);
 			if (jstr(c, "reason"))
-				tb_buf_printf(&b, "; container %s: %s", jstr(c, "name"),
+				tb_buf_printf(&b, "; container %s: %s",
+				              jstr(c, "name") ? jstr(c, "name") : "?",
 				              jstr(c, "reason"));
 		}
 	}

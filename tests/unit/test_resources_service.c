@@ -310,6 +310,14 @@ static void test_service_desired_count(void **state)
 	meta = svc_meta("development");
 	assert_int_equal(tb_service_load(A, &meta, prior, &actual), 0);
 	assert_int_equal(actual.desired_count, 1);
+
+	/* Scaled to zero on purpose: 0 is a count, read back as 0 (not null). */
+	cfg = svc_set(cfg, "desired_count", tb_int(A, 0));
+	prior = applied(&meta, svc_plan(&c, NULL, cfg).planned);
+	assert_int_equal(tb_service_load(A, &meta, prior, &actual), 0);
+	assert_int_equal(actual.desired_count, 0);
+	assert_int_equal(tb_service_state(A, &meta, &actual, prior, false, &read), 0);
+	assert_true(tb_value_equal(read, prior));
 }
 
 /* A block the user left out stays out while AWS matches its defaults, and
@@ -360,6 +368,17 @@ static void test_service_state_tags(void **state)
 	assert_string_equal(tb_get_str(tb_map_get(tags, "Owner")), "someone");
 	assert_string_equal(tb_get_str(tb_map_get(tags, "Service")), "web");
 	assert_int_equal(tb_len(svc_at(read, "tags_all")), 4);
+
+	/* No tags at all: tags_all is {} as the plan computes it, even where the
+	 * prior (an import's skeleton) has null. */
+	actual.tags_all = (struct tb_svc_kvs){.n = 0, .v = kv};
+	prior = svc_set(prior, "tags", tb_null(A, svc_at(prior, "tags")->type));
+	prior = svc_set(prior, "tags_all", tb_null(A, svc_at(prior, "tags_all")->type));
+	meta.default_tags = NULL;
+	assert_int_equal(tb_service_state(A, &meta, &actual, prior, false, &read), 0);
+	assert_true(tb_is_null(svc_at(read, "tags")));
+	assert_true(tb_is_known(svc_at(read, "tags_all")));
+	assert_int_equal(tb_len(svc_at(read, "tags_all")), 0);
 }
 
 static void test_service_fill_unknowns(void **state)

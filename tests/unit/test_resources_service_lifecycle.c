@@ -90,6 +90,7 @@ struct fake {
 	int revision;              /* of the next RegisterTaskDefinition */
 	bool services_follow;      /* DescribeServices shows the latest revision */
 	bool bundle_gone;          /* target group, rule and task definition are missing too */
+	const char *services_once; /* the next DescribeServices answer only (ECS lagging) */
 };
 
 /* What AWS answers for a missing object of each describe call. */
@@ -185,8 +186,11 @@ static void handler(void *ud, const struct tbt_request *req, struct tbt_response
 			return;
 		}
 	if (strcmp(action, "DescribeServices") == 0) {
-		resp->body_owned =
-		    read_data(F.deleted ? "describe_services_inactive.json" : F.services_file);
+		const char *once = F.services_once;
+		F.services_once = NULL;
+		resp->body_owned = read_data(once        ? once
+		                             : F.deleted ? "describe_services_inactive.json"
+		                                         : F.services_file);
 		if (F.services_follow && F.revision > 8)
 			replace_all(resp->body_owned, "talentbase-web-prod:7",
 			            "talentbase-web-prod:8");
@@ -433,6 +437,20 @@ static void test_service_lifecycle_rollback(void **state)
 	assert_true(tb_str_icontains(d->detail, "failed ELB health checks"));
 	assert_true(tb_str_icontains(d->detail, "CannotPullContainerError"));
 	assert_string_equal(svc_str(out, "arn"), SVC_ARN); /* saved tainted */
+}
+
+/* ECS is eventually consistent: a service just created may be missing from
+ * the first describe. The wait keeps polling instead of failing. */
+static void test_service_lifecycle_create_lagging(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *out = NULL;
+
+	F.services_once = "describe_services_missing.json";
+	assert_int_equal(tb_resource_service.create(&c, planned_web(&c), &out), 0);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_string_equal(svc_str(out, "task_definition_arn"), TD7);
 }
 
 static const struct tb_value *state_web(struct tb_call *c)
@@ -817,6 +835,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_create_fails_early, lc_setup,
 	                                    lc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_rollback, lc_setup, lc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_lifecycle_create_lagging, lc_setup,
+	                                    lc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_read, lc_setup, lc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_delete, lc_setup, lc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_lifecycle_import, lc_setup, lc_teardown),
