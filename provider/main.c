@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -228,11 +229,27 @@ static int serve(bool debug, int sfd)
 	return rc ? -1 : 0;
 }
 
+/*
+ * With OpenSSL linked into the executable (TB_STATIC_LIBS), its copy serves
+ * only the plugin's TLS identity, the gRPC server (which sets its own
+ * protocol versions and ciphers) and request signing; openssl.cnf, whose
+ * system-wide policy is for outgoing connections, is left to the shared
+ * OpenSSL that libcurl loads for the AWS calls. Reading it here was a
+ * quarter of a millisecond of every start.
+ */
+static void crypto_init(void)
+{
+#ifdef TB_PRIVATE_OPENSSL
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {0};
 	int sfd, rc;
 
+	crypto_init();
 	if (parse_args(argc, argv, &o) != 0 || o.help) {
 		fputs(usage, o.help ? stdout : stderr);
 		return o.help ? 0 : 2;
