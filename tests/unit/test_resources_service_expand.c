@@ -4,11 +4,6 @@
  */
 #include "test_resources_service.h"
 
-#define TG_ARN                                                                                     \
-	"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/"                         \
-	"talentbase-web-prod-5c1e0f7a/"                                                            \
-	"73e2d6bc24d8a067"
-
 static struct tb_svc web(const char *env)
 {
 	struct tb_meta meta = svc_meta(env);

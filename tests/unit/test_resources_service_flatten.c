@@ -6,16 +6,6 @@
  */
 #include "test_resources_service.h"
 
-#define SVC_ARN "arn:aws:ecs:us-east-1:123456789012:service/talentbase-prod/talentbase-web-prod"
-#define TD_ARN  "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:7"
-#define TG_ARN                                                                                     \
-	"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/"                         \
-	"talentbase-web-prod-5c1e0f7a/"                                                            \
-	"73e2d6bc24d8a067"
-#define RULE_ARN                                                                                   \
-	"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/"                   \
-	"talentbase-prod-alb/"                                                                     \
-	"50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
 #define IMAGE "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web"
 
 /* The state an apply of config_web.json left, with the recorded IDs. */
@@ -28,7 +18,7 @@ static const struct tb_value *prior_state(const struct tb_meta *meta)
 
 	assert_int_equal(tb_service_load(A, meta, planned, &s), 0);
 	s.arn = SVC_ARN;
-	s.task_definition_arn = TD_ARN;
+	s.task_definition_arn = TD7;
 	s.task_definition_revision = 7;
 	s.target_group_arn = TG_ARN;
 	s.listener_rule_arn = RULE_ARN;
@@ -128,7 +118,7 @@ static void test_service_flatten_fields(void **state)
 
 	flatten_all(&meta, prior_state(&meta), &r, &s);
 	assert_string_equal(s.arn, SVC_ARN);
-	assert_string_equal(s.task_definition_arn, TD_ARN);
+	assert_string_equal(s.task_definition_arn, TD7);
 	assert_int_equal(s.task_definition_revision, 7);
 	assert_string_equal(s.image, IMAGE);
 	assert_string_equal(s.image_tag, "sha-3f9c2e1");

@@ -12,16 +12,6 @@
 #include "helpers/http_server.h"
 #include "test_resources_service.h"
 
-#define SVC_ARN "arn:aws:ecs:us-east-1:123456789012:service/talentbase-prod/talentbase-web-prod"
-#define TD7     "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:7"
-#define TG_ARN                                                                                     \
-	"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/"                         \
-	"talentbase-web-prod-5c1e0f7a/"                                                            \
-	"73e2d6bc24d8a067"
-#define RULE_ARN                                                                                   \
-	"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/"                   \
-	"talentbase-prod-alb/"                                                                     \
-	"50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
 #define LISTENER                                                                                   \
 	"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/talentbase-prod-alb/"    \
 	"50dc6c495c0c9188/f2f7dc8efc522ab2"

@@ -7,7 +7,6 @@
 #include "test_resources_service.h"
 
 #define TD6 "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:6"
-#define TD7 "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:7"
 #define TD8 "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:8"
 
 struct rollout_case {
