@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 
 static void json_release(void *p)
 {

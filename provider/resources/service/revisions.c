@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 
 #define TD_MARK "task-definition/"
 

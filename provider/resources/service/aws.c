@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 #include "tb/log.h"
 
 #define TG_IN_USE_RETRY_MS (3 * 60 * 1000)

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 
 #define MAX_EVENTS 5
 

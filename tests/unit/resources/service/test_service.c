@@ -3,7 +3,7 @@
  * values, unknowns, replacements), validation of the resource's shape, and
  * the value <-> settings model (state building, drift, tags).
  */
-#include "test_resources_service.h"
+#include "test_service.h"
 
 #define LISTENER "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/lb/1/2"
 

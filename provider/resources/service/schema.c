@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 
 #define T_STR  "\"string\""
 #define T_NUM  "\"number\""

@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 #include "tb/rules.h"
 
 #define MINUTE_MS         (60 * 1000)

@@ -2,7 +2,7 @@
  * talentbase_service: settings -> AWS requests. Each request body is
  * compared with the JSON (or the query parameters) AWS documents.
  */
-#include "test_resources_service.h"
+#include "test_service.h"
 
 static struct tb_svc web(const char *env)
 {

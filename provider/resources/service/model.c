@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 
 enum field_kind {
 	F_STR = 1,

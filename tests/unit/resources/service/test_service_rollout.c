@@ -4,7 +4,7 @@
  * breaker rollback must fail the apply (never a silent success), and the
  * diagnostic must quote the service's events.
  */
-#include "test_resources_service.h"
+#include "test_service.h"
 
 #define TD6 "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:6"
 #define TD8 "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:8"

@@ -5,7 +5,7 @@
  * families that merely start with the name ("web" / "web-api") are not
  * touched, and revisions a deployment still uses stay.
  */
-#include "test_resources_service.h"
+#include "test_service.h"
 
 #define TD_PREFIX "arn:aws:ecs:us-east-1:123456789012:task-definition/"
 #define FAMILY    "talentbase-web-prod"

@@ -10,7 +10,7 @@
 
 #include "helpers/aws_fixture.h"
 #include "helpers/http_server.h"
-#include "test_resources_service.h"
+#include "test_service.h"
 
 #define LISTENER                                                                                   \
 	"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/talentbase-prod-alb/"    \

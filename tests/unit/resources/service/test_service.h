@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 #include "tb/schema.h"
 
 /* IDs of the talentbase-web-prod bundle in the recorded answers (tests/data/service/). */

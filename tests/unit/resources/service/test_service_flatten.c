@@ -4,7 +4,7 @@
  * the configuration wrote it, so the second plan is empty; what someone
  * changed outside Terraform shows on exactly its attribute.
  */
-#include "test_resources_service.h"
+#include "test_service.h"
 
 #define IMAGE "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web"
 

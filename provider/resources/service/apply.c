@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 #include "tb/log.h"
 
 static json_t *own(struct tb_arena *a, json_t *j)

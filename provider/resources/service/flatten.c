@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "resources/service.h"
+#include "resources/service/service.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 
