@@ -55,7 +55,11 @@ install_debs() {
 
 install_tofu() {
   local bin="$top/.tools/bin/tofu"
-  if [ -x "$bin" ] && TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null | grep -qx "OpenTofu v$TOFU_VERSION"; then
+  # The whole answer first: grep -q stops reading early, and under pipefail
+  # the writer's SIGPIPE would read as "not installed".
+  local have=""
+  [ -x "$bin" ] && have=$(TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null || true)
+  if grep -qx "OpenTofu v$TOFU_VERSION" <<<"$have"; then
     return 0
   fi
   say "building OpenTofu $TOFU_VERSION from the Go module proxy (first time: several minutes)"

@@ -143,16 +143,65 @@ int tb_xml_parse(struct tb_arena *a, const char *data, size_t len, const struct 
 int tb_aws_query(struct tb_aws_ctx *ctx, const char *service, const char *action,
                  const struct tb_aws_params *params, const struct tb_xml **out);
 
-/* ---- pagination, waiters, fan-out -------------------------------------- */
+/*
+ * JSON values and the arena. The one ownership rule: every json_t built for
+ * or received by an RPC call belongs to the call's arena and is released
+ * with it; functions take and return borrowed references, nobody decrefs.
+ * tb_aws_json_own ties a new reference to the arena and returns it (NULL
+ * stays NULL; on failure the value is released and NULL returned).
+ */
+json_t *tb_aws_json_own(struct tb_arena *a, json_t *j);
+
+/* ---- tags ----------------------------------------------------------------
+ * Each service spells tags its own way; the service table knows how.
+ */
+/* tags in the shape the service's create calls take: [{"key","value"}]
+ * (ecs), [{"Key","Value"}] (secretsmanager, ssm), {"k": "v"} (logs,
+ * application-autoscaling). Owned by a; NULL when out of memory or when the
+ * service takes tags as query parameters. */
+json_t *tb_aws_tags_json(struct tb_arena *a, const char *service, const struct tb_kvs *tags);
+/* Query services: adds <prefix>.member.N.Key/Value. 0 or TB_ENOMEM. */
+int tb_aws_tags_params(struct tb_aws_params *p, const char *prefix, const struct tb_kvs *tags);
+/*
+ * Sets tags `set` and removes keys `removed` on the objects ids[0..n) of
+ * service, with the service's own calls (TagResource/UntagResource,
+ * AddTags/RemoveTags, AddTagsToResource/RemoveTagsFromResource): one call
+ * for all ids where the API takes several, else one per id. Empty or NULL
+ * ids are skipped. Returns 0 or the first failure (ctx->error set).
+ */
+int tb_aws_retag(struct tb_aws_ctx *ctx, const char *service, const char *const *ids, size_t n,
+                 const struct tb_kvs *set, const struct tb_strs *removed);
+
+/* ---- pagination, batches, waiters, fan-out ------------------------------ */
 
 /*
  * JSON pagination: calls action repeatedly, copying the response's
- * token_key into the next request, and hands each page to fn. fn returns 0
- * to continue, 1 to stop early, negative to fail.
+ * token_key (NULL: the service's own token name, nextToken or NextToken)
+ * into the next request, and hands each page to fn. fn returns 0 to
+ * continue, 1 to stop early, negative to fail.
  */
 int tb_aws_json_paginate(struct tb_aws_ctx *ctx, const char *service, const char *action,
                          json_t *body, const char *token_key, int (*fn)(void *ud, json_t *page),
                          void *ud);
+/*
+ * Every item under list_key of every page of a paginated JSON action, as
+ * {list_key: [...]} in *out (the arena's). body is borrowed and must not be
+ * NULL (TB_ENOMEM: building it failed). Errors as tb_aws_json.
+ */
+int tb_aws_json_all(struct tb_aws_ctx *ctx, const char *service, const char *action, json_t *body,
+                    const char *list_key, json_t **out);
+
+/* One call of a batch of independent JSON calls. */
+struct tb_aws_json_call {
+	const char *service, *action;
+	json_t *body;    /* borrowed; NULL means building it failed (TB_ENOMEM) */
+	bool ok_missing; /* a not-found answer counts as success (deletes) */
+};
+
+/* Runs calls[0..n) in parallel (tb_aws_fanout): 0, or the first failure in
+ * index order with ctx->error set. The answers are dropped. */
+int tb_aws_json_calls(struct tb_aws_ctx *ctx, const struct tb_aws_json_call *calls, size_t n);
+
 /*
  * Query pagination on Marker / NextMarker (ELBv2), Marker (RDS) or
  * NextToken (CloudWatch): marker_out_path names the result's marker; it is

@@ -41,10 +41,48 @@ struct tb_call {
 	const atomic_bool *cancel; /* set by StopProvider */
 };
 
-/* Resource type: schema and lifecycle callbacks. Any callback may be NULL. */
+/* One create, read, update, delete or import (provider/resources/kit/kit.h). */
+struct tb_op;
+
+/* Default timeout of each operation, in milliseconds. */
+struct tb_timeouts {
+	int64_t create, read, update, delete;
+};
+
+/*
+ * The shape of an import ID: up to max_parts parts separated by '/' (the
+ * first part takes any extra slashes), at least min_parts. One part is the
+ * whole ID (a name that may itself hold slashes, or an ARN).
+ */
+struct tb_import_id {
+	const char *format;  /* "<cluster>/<service name>" */
+	const char *example; /* "talentbase-prod/web" */
+	unsigned min_parts, max_parts;
+};
+
+/* An AWS error code that one attribute of the configuration explains: the
+ * failure's diagnostic points there rather than at the whole resource. */
+struct tb_error_path {
+	const char *code; /* "ClusterNotFoundException" */
+	const char *path; /* "cluster" */
+};
+
+/*
+ * Resource type: what it needs from the kit, its schema and its callbacks.
+ * The kit's preamble (tb_resource_create &c.) checks that the provider is
+ * configured when the resource needs AWS, builds the operation (timeout
+ * from the "timeouts" block or the default here, AWS context, the object's
+ * name) and splits import IDs, so callbacks start with their own work. Any
+ * callback may be NULL.
+ */
 struct tb_resource {
 	const char *name; /* "talentbase_service" */
 	const struct tb_schema *schema;
+	bool needs_aws;
+	struct tb_timeouts timeouts;
+	const char *name_attr; /* the attribute naming the object in diagnostics */
+	struct tb_import_id import_id;
+	const struct tb_error_path *error_paths; /* ends at code == NULL; may be NULL */
 	/* ValidateResourceConfig: config may contain unknowns. */
 	void (*validate)(struct tb_call *c, const struct tb_value *config);
 	/* PlanResourceChange, after tb_plan_prepare; p->planned is the answer.
@@ -52,26 +90,45 @@ struct tb_resource {
 	int (*plan)(struct tb_call *c, struct tb_plan *p);
 	/* ApplyResourceChange, create. On failure *out may still carry a
 	 * partial state (everything created so far), which is saved tainted. */
-	int (*create)(struct tb_call *c, const struct tb_value *planned,
+	int (*create)(struct tb_op *op, const struct tb_value *planned,
 	              const struct tb_value **out);
-	int (*update)(struct tb_call *c, const struct tb_value *prior,
+	int (*update)(struct tb_op *op, const struct tb_value *prior,
 	              const struct tb_value *planned, const struct tb_value **out);
-	int (*delete)(struct tb_call *c, const struct tb_value *prior);
+	int (*delete)(struct tb_op *op, const struct tb_value *prior);
 	/* ReadResource: *out null when the object is gone. */
-	int (*read)(struct tb_call *c, const struct tb_value *state, const struct tb_value **out);
-	/* ImportResourceState: a state read back from an ID. */
-	int (*import)(struct tb_call *c, const char *id, const struct tb_value **out);
+	int (*read)(struct tb_op *op, const struct tb_value *state, const struct tb_value **out);
+	/* ImportResourceState: a state read back from the ID's parts[0..n). */
+	int (*import)(struct tb_op *op, const char *const *parts, size_t n,
+	              const struct tb_value **out);
 	/* UpgradeResourceState from an older schema version; NULL: generic. */
 	int (*upgrade)(struct tb_call *c, int64_t version, const struct tb_value *decoded,
 	               const struct tb_value **out);
 };
 
-/* Resource types, one per file in provider/resources/. */
+/* Resource types, one folder each in provider/resources/. */
 extern const struct tb_resource tb_resource_service;
 
 /* NULL-terminated table of resource types, sorted by name. */
 extern const struct tb_resource *const tb_resources[];
 const struct tb_resource *tb_resource_find(const char *name);
+
+/*
+ * The lifecycle as the RPC layer calls it (provider/resources/kit/op.c):
+ * the kit's preamble, then the resource's callback. A missing callback, an
+ * unconfigured provider or a malformed import ID is an error diagnostic
+ * (TB_EINVAL). read without a callback answers the state unchanged.
+ * Returns the callback's result.
+ */
+int tb_resource_create(const struct tb_resource *r, struct tb_call *c,
+                       const struct tb_value *planned, const struct tb_value **out);
+int tb_resource_update(const struct tb_resource *r, struct tb_call *c, const struct tb_value *prior,
+                       const struct tb_value *planned, const struct tb_value **out);
+int tb_resource_delete(const struct tb_resource *r, struct tb_call *c,
+                       const struct tb_value *prior);
+int tb_resource_read(const struct tb_resource *r, struct tb_call *c, const struct tb_value *state,
+                     const struct tb_value **out);
+int tb_resource_import(const struct tb_resource *r, struct tb_call *c, const char *id,
+                       const struct tb_value **out);
 
 /* The provider block. */
 extern const struct tb_schema tb_provider_schema;
@@ -93,22 +150,6 @@ void tb_provider_meta_put(const struct tb_meta *m);
 const struct tb_meta *tb_provider_meta(void);
 /* Unpublishes the settings; the AWS client is freed once no call holds them. */
 void tb_provider_shutdown(void);
-
-/*
- * Shared helpers for resources (provider/resources/common.c).
- */
-/* tags merged over the provider's default_tags (map(string)); either may be null. */
-const struct tb_value *tb_tags_all(struct tb_arena *a, const struct tb_meta *m,
-                                   const struct tb_value *tags);
-/* Adds an AWS failure as an error diagnostic on path (NULL: the whole resource):
- * "<step> for <resource> \"<name>\": <service>
- * <action>: <code>: <message> (request id <id>)". */
-void tb_diag_aws(struct tb_call *c, const char *path, const char *step, const char *resource,
-                 const char *name, const struct tb_aws_error *e);
-/* Timeout from the "timeouts" block attribute (create/update/delete) or dflt_ms. */
-int64_t tb_timeout_ms(const struct tb_value *obj, const char *op, int64_t dflt_ms);
-/* An AWS context for this call: arena, deadline now+timeout_ms (0: none). */
-void tb_call_aws_ctx(struct tb_call *c, int64_t timeout_ms, struct tb_aws_ctx *out);
 
 /* Registry address used in debug mode's TF_REATTACH_PROVIDERS. */
 #define TB_PROVIDER_ADDRESS "registry.talentbase.internal/platform/talentbase"

@@ -33,6 +33,23 @@ enum tb_error {
 #define TB_COUNT(x) (sizeof(x) / sizeof((x)[0]))
 #endif
 
+/* A list of strings and a list of key/value pairs (maps are sorted by key),
+ * borrowed from whatever holds the strings (usually an arena). */
+struct tb_strs {
+	size_t n;
+	const char **v;
+};
+
+struct tb_kv {
+	const char *key;
+	const char *value;
+};
+
+struct tb_kvs {
+	size_t n;
+	struct tb_kv *v;
+};
+
 /* Returns a static, human-readable name for an error code. */
 const char *tb_strerror(int err);
 

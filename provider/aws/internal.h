@@ -18,6 +18,25 @@ enum aws_protocol {
 	AWS_PROTO_QUERY,
 };
 
+/* How a service spells tags in create calls and tags objects later. */
+enum aws_tag_shape {
+	AWS_TAGS_NONE = 0,
+	AWS_TAGS_LOWER_LIST, /* [{"key": k, "value": v}] (ecs) */
+	AWS_TAGS_LIST,       /* [{"Key": k, "Value": v}] */
+	AWS_TAGS_MAP,        /* {"k": "v"} */
+	AWS_TAGS_QUERY,      /* Tags.member.N.Key / .Value */
+};
+
+struct aws_tagging {
+	enum aws_tag_shape shape;
+	const char *tag_action, *untag_action;
+	const char *id_key;        /* JSON key or query parameter ("<id_key>.N" when many_ids) */
+	bool many_ids;             /* one call tags several objects */
+	const char *tags_key;      /* "tags", "Tags" */
+	const char *keys_key;      /* "tagKeys", "TagKeys" */
+	const char *resource_type; /* sent as ResourceType (ssm), or NULL */
+};
+
 struct aws_service {
 	const char *id;           /* the name callers pass: "ecs", "monitoring" */
 	const char *keys[4];      /* provider endpoints keys, NULL-terminated */
@@ -25,8 +44,10 @@ struct aws_service {
 	const char *signing_name; /* SigV4 service name */
 	const char *prefix;       /* endpoint hostname label */
 	enum aws_protocol protocol;
-	const char *api; /* JSON X-Amz-Target prefix, or Query API version */
-	bool global;     /* one endpoint per partition, signed in its home region */
+	const char *api;        /* JSON X-Amz-Target prefix, or Query API version */
+	bool global;            /* one endpoint per partition, signed in its home region */
+	const char *page_token; /* JSON pagination token, in requests and answers */
+	struct aws_tagging tags;
 };
 
 struct aws_partition {

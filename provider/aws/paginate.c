@@ -28,16 +28,20 @@ static int json_page(struct tb_aws_ctx *ctx, json_t *page, json_t *req, const ch
 }
 
 /*
- * Calls action until the answer has no token_key, fn returns 1, or an
- * error. body is borrowed (copied once). Returns 0, fn's negative value, or
- * the call's error class with ctx->error filled.
+ * Calls action until the answer has no token_key (NULL: the service's
+ * token name), fn returns 1, or an error. body is borrowed (copied once). Returns 0, fn's negative
+ * value, or the call's error class with ctx->error filled.
  */
 int tb_aws_json_paginate(struct tb_aws_ctx *ctx, const char *service, const char *action,
                          json_t *body, const char *token_key, int (*fn)(void *ud, json_t *page),
                          void *ud)
 {
+	const struct aws_service *svc = aws_service_find(service);
 	json_t *req = body ? json_copy(body) : json_object();
 	int rc = req ? tb_arena_defer(ctx->arena, decref, req) : TB_ENOMEM;
+
+	if (token_key == NULL)
+		token_key = svc && svc->page_token ? svc->page_token : "NextToken";
 
 	while (rc == 0) {
 		json_t *page = NULL;

@@ -9,15 +9,34 @@
 #include "aws/internal.h"
 
 /* clang-format off */
+#define TAG_JSON(shape_, tags_, keys_, id_)                                                         \
+	{                                                                                          \
+		.shape = shape_, .tag_action = "TagResource", .untag_action = "UntagResource",    \
+		.id_key = id_, .tags_key = tags_, .keys_key = keys_                                \
+	}
+#define TAG_QUERY(tag_, untag_, id_, many_)                                                        \
+	{                                                                                          \
+		.shape = AWS_TAGS_QUERY, .tag_action = tag_, .untag_action = untag_,               \
+		.id_key = id_, .many_ids = many_, .tags_key = "Tags", .keys_key = "TagKeys"        \
+	}
+
 const struct aws_service aws_services[] = {
-    {.id = "ecs", .keys = {"ecs"}, .env_id = "ECS", .signing_name = "ecs", .prefix = "ecs", .protocol = AWS_PROTO_JSON, .api = "AmazonEC2ContainerServiceV20141113"},
-    {.id = "application-autoscaling", .keys = {"appautoscaling", "applicationautoscaling"}, .env_id = "APPLICATION_AUTO_SCALING", .signing_name = "application-autoscaling", .prefix = "application-autoscaling", .protocol = AWS_PROTO_JSON, .api = "AnyScaleFrontendService"},
-    {.id = "secretsmanager", .keys = {"secretsmanager"}, .env_id = "SECRETS_MANAGER", .signing_name = "secretsmanager", .prefix = "secretsmanager", .protocol = AWS_PROTO_JSON, .api = "secretsmanager"},
-    {.id = "logs", .keys = {"logs", "cloudwatchlogs", "cloudwatchlog"}, .env_id = "CLOUDWATCH_LOGS", .signing_name = "logs", .prefix = "logs", .protocol = AWS_PROTO_JSON, .api = "Logs_20140328"},
-    {.id = "ssm", .keys = {"ssm"}, .env_id = "SSM", .signing_name = "ssm", .prefix = "ssm", .protocol = AWS_PROTO_JSON, .api = "AmazonSSM"},
-    {.id = "elasticloadbalancing", .keys = {"elbv2", "elasticloadbalancingv2", "elb"}, .env_id = "ELASTIC_LOAD_BALANCING_V2", .signing_name = "elasticloadbalancing", .prefix = "elasticloadbalancing", .protocol = AWS_PROTO_QUERY, .api = "2015-12-01"},
-    {.id = "rds", .keys = {"rds"}, .env_id = "RDS", .signing_name = "rds", .prefix = "rds", .protocol = AWS_PROTO_QUERY, .api = "2014-10-31"},
-    {.id = "monitoring", .keys = {"cloudwatch"}, .env_id = "CLOUDWATCH", .signing_name = "monitoring", .prefix = "monitoring", .protocol = AWS_PROTO_QUERY, .api = "2010-08-01"},
+    {.id = "ecs", .keys = {"ecs"}, .env_id = "ECS", .signing_name = "ecs", .prefix = "ecs", .protocol = AWS_PROTO_JSON, .api = "AmazonEC2ContainerServiceV20141113",
+     .page_token = "nextToken", .tags = TAG_JSON(AWS_TAGS_LOWER_LIST, "tags", "tagKeys", "resourceArn")},
+    {.id = "application-autoscaling", .keys = {"appautoscaling", "applicationautoscaling"}, .env_id = "APPLICATION_AUTO_SCALING", .signing_name = "application-autoscaling", .prefix = "application-autoscaling", .protocol = AWS_PROTO_JSON, .api = "AnyScaleFrontendService",
+     .page_token = "NextToken", .tags = TAG_JSON(AWS_TAGS_MAP, "Tags", "TagKeys", "ResourceARN")},
+    {.id = "secretsmanager", .keys = {"secretsmanager"}, .env_id = "SECRETS_MANAGER", .signing_name = "secretsmanager", .prefix = "secretsmanager", .protocol = AWS_PROTO_JSON, .api = "secretsmanager",
+     .page_token = "NextToken", .tags = TAG_JSON(AWS_TAGS_LIST, "Tags", "TagKeys", "SecretId")},
+    {.id = "logs", .keys = {"logs", "cloudwatchlogs", "cloudwatchlog"}, .env_id = "CLOUDWATCH_LOGS", .signing_name = "logs", .prefix = "logs", .protocol = AWS_PROTO_JSON, .api = "Logs_20140328",
+     .page_token = "nextToken", .tags = TAG_JSON(AWS_TAGS_MAP, "tags", "tagKeys", "resourceArn")},
+    {.id = "ssm", .keys = {"ssm"}, .env_id = "SSM", .signing_name = "ssm", .prefix = "ssm", .protocol = AWS_PROTO_JSON, .api = "AmazonSSM",
+     .page_token = "NextToken", .tags = {.shape = AWS_TAGS_LIST, .tag_action = "AddTagsToResource", .untag_action = "RemoveTagsFromResource", .id_key = "ResourceId", .tags_key = "Tags", .keys_key = "TagKeys", .resource_type = "Parameter"}},
+    {.id = "elasticloadbalancing", .keys = {"elbv2", "elasticloadbalancingv2", "elb"}, .env_id = "ELASTIC_LOAD_BALANCING_V2", .signing_name = "elasticloadbalancing", .prefix = "elasticloadbalancing", .protocol = AWS_PROTO_QUERY, .api = "2015-12-01",
+     .tags = TAG_QUERY("AddTags", "RemoveTags", "ResourceArns.member", true)},
+    {.id = "rds", .keys = {"rds"}, .env_id = "RDS", .signing_name = "rds", .prefix = "rds", .protocol = AWS_PROTO_QUERY, .api = "2014-10-31",
+     .tags = TAG_QUERY("AddTagsToResource", "RemoveTagsFromResource", "ResourceName", false)},
+    {.id = "monitoring", .keys = {"cloudwatch"}, .env_id = "CLOUDWATCH", .signing_name = "monitoring", .prefix = "monitoring", .protocol = AWS_PROTO_QUERY, .api = "2010-08-01",
+     .tags = TAG_QUERY("TagResource", "UntagResource", "ResourceARN", false)},
     {.id = "sts", .keys = {"sts"}, .env_id = "STS", .signing_name = "sts", .prefix = "sts", .protocol = AWS_PROTO_QUERY, .api = "2011-06-15"},
     {.id = "iam", .keys = {"iam"}, .env_id = "IAM", .signing_name = "iam", .prefix = "iam", .protocol = AWS_PROTO_QUERY, .api = "2010-05-08", .global = true},
 };

@@ -117,8 +117,8 @@ int tb_rpc_read_resource(struct tb_call *c, const void *req, void *resp)
 	if (rc)
 		return rc == TB_ENOMEM ? rc : 0;
 	now = state;
-	if (res->read && !tb_is_null(state)) {
-		rc = res->read(c, state, &now);
+	if (!tb_is_null(state)) {
+		rc = tb_resource_read(res, c, state, &now);
 		tb_rpc_fail(c, rc, "Reading the resource failed");
 		if (rc)
 			now = state;
@@ -185,13 +185,6 @@ int tb_rpc_plan_resource_change(struct tb_call *c, const void *req, void *resp)
 	return rc ? rc : tb_rpc_value_encode(c->arena, p.planned, t, &out->planned_state);
 }
 
-static int no_operation(struct tb_call *c, const struct tb_resource *res, const char *op)
-{
-	tb_diag_addf(&c->diags, TB_SEV_ERROR, NULL, "Internal error",
-	             "Resource type \"%s\" has no %s operation.", res->name, op);
-	return TB_EINVAL;
-}
-
 /*
  * Create, update or delete, chosen by which of prior and planned are null.
  * The new state on failure: what create managed to build (saved tainted),
@@ -205,16 +198,15 @@ static const struct tb_value *apply_change(struct tb_call *c, const struct tb_re
 	int rc;
 
 	if (tb_is_null(planned)) {
-		rc = res->delete ? res->delete (c, prior) : no_operation(c, res, "delete");
+		rc = tb_resource_delete(res, c, prior);
 		tb_rpc_fail(c, rc, "Deleting the resource failed");
 		return rc ? prior : NULL;
 	}
 	if (tb_is_null(prior)) {
-		rc = res->create ? res->create(c, planned, &now) : no_operation(c, res, "create");
+		rc = tb_resource_create(res, c, planned, &now);
 		tb_rpc_fail(c, rc, "Creating the resource failed");
 	} else {
-		rc = res->update ? res->update(c, prior, planned, &now)
-		                 : no_operation(c, res, "update");
+		rc = tb_resource_update(res, c, prior, planned, &now);
 		tb_rpc_fail(c, rc, "Updating the resource failed");
 		if (rc && !now)
 			now = prior;
@@ -269,7 +261,7 @@ int tb_rpc_import_resource_state(struct tb_call *c, const void *req, void *resp)
 		             "Resource type \"%s\" cannot be imported.", res->name);
 		return 0;
 	}
-	rc = res->import(c, r->id, &state);
+	rc = tb_resource_import(res, c, r->id, &state);
 	tb_rpc_fail(c, rc, "Import failed");
 	if (rc == 0 && tb_is_null(state))
 		tb_diag_addf(&c->diags, TB_SEV_ERROR, NULL,

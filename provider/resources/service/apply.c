@@ -11,12 +11,12 @@
 
 static json_t *own(struct tb_arena *a, json_t *j)
 {
-	return tb_service_json_own(a, j);
+	return tb_aws_json_own(a, j);
 }
 
 static int ecs(struct tb_aws_ctx *ctx, const char *action, json_t *body, json_t **out)
 {
-	return tb_service_call(ctx, "ecs", action, body, out);
+	return tb_kit_call(ctx, "ecs", action, body, out);
 }
 
 static int elb(struct tb_aws_ctx *ctx, const char *action, const struct tb_aws_params *p,
@@ -35,9 +35,9 @@ static const char *log_group_arn(struct tb_aws_ctx *ctx, const char *name)
 	const json_t *list;
 	const char *arn;
 
-	if (tb_service_json_all(ctx, "logs", "DescribeLogGroups",
-	                        own(ctx->arena, json_pack("{s:s}", "logGroupNamePrefix", name)),
-	                        "logGroups", &groups) != 0)
+	if (tb_aws_json_all(ctx, "logs", "DescribeLogGroups",
+	                    own(ctx->arena, json_pack("{s:s}", "logGroupNamePrefix", name)),
+	                    "logGroups", &groups) != 0)
 		return NULL;
 	list = json_object_get(groups, "logGroups");
 	for (size_t i = 0; i < json_array_size(list); i++) {
@@ -62,8 +62,8 @@ static int create_log_group(struct tb_aws_ctx *ctx, struct tb_svc *s, const char
 	int err;
 
 	if (body && s->tags_all.n > 0)
-		json_object_set(body, "tags", tb_service_tag_map(ctx->arena, &s->tags_all));
-	err = body ? tb_service_call(ctx, "logs", "CreateLogGroup", body, &resp) : TB_ENOMEM;
+		json_object_set(body, "tags", tb_aws_tags_json(ctx->arena, "logs", &s->tags_all));
+	err = body ? tb_kit_call(ctx, "logs", "CreateLogGroup", body, &resp) : TB_ENOMEM;
 	if (err != TB_ECONFLICT)
 		return err;
 	tb_log(TB_LOG_INFO, "service", "adopting existing log group", "log_group", name, NULL);
@@ -71,24 +71,21 @@ static int create_log_group(struct tb_aws_ctx *ctx, struct tb_svc *s, const char
 		return 0;
 	if ((arn = log_group_arn(ctx, name)) == NULL)
 		return TB_ENOTFOUND;
-	return tb_service_call(
-	    ctx, "logs", "TagResource",
-	    own(ctx->arena, json_pack("{s:s, s:O}", "resourceArn", arn, "tags",
-	                              tb_service_tag_map(ctx->arena, &s->tags_all))),
-	    &resp);
+	return tb_aws_retag(ctx, "logs", &arn, 1, &s->tags_all, NULL);
 }
 
 static int put_retention(struct tb_aws_ctx *ctx, const char *name, int64_t days)
 {
 	json_t *resp = NULL;
-	return tb_service_call(ctx, "logs", "PutRetentionPolicy",
-	                       own(ctx->arena, json_pack("{s:s, s:I}", "logGroupName", name,
-	                                                 "retentionInDays", (json_int_t)days)),
-	                       &resp);
+	return tb_kit_call(ctx, "logs", "PutRetentionPolicy",
+	                   own(ctx->arena, json_pack("{s:s, s:I}", "logGroupName", name,
+	                                             "retentionInDays", (json_int_t)days)),
+	                   &resp);
 }
 
-static int step_create_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int step_create_logs(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	const char *name = tb_service_log_group(ctx->arena, s->name);
 	int err = name ? create_log_group(ctx, s, name) : TB_ENOMEM;
 
@@ -99,8 +96,9 @@ static int step_create_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct
 }
 
 /* Retention changed, or the group went missing (retention read as 0). */
-static int step_update_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int step_update_logs(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	const char *name =
 	    s->log_group_name ? s->log_group_name : tb_service_log_group(ctx->arena, s->name);
 	int err;
@@ -142,8 +140,9 @@ static int create_rule(struct tb_aws_ctx *ctx, struct tb_svc *s)
 	return err;
 }
 
-static int step_create_lb(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int step_create_lb(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	struct tb_aws_params p;
 	const struct tb_xml *r = NULL;
 	char *name = tb_service_tg_name(ctx->arena, s->cluster, s->name);
@@ -193,8 +192,9 @@ static int modify_rule(struct tb_aws_ctx *ctx, const struct tb_svc *old, const s
 }
 
 /* Target group and rule settings in place; a missing rule is created. */
-static int step_update_lb(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int step_update_lb(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	const struct tb_svc *old = op->old;
 	struct tb_aws_params p;
 	int err = 0;
@@ -219,8 +219,9 @@ static int step_update_lb(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct t
 
 /* ---- task definition and service ------------------------------------------------------ */
 
-static int register_td(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int register_td(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	json_t *resp = NULL;
 	const json_t *td;
 	int err = ecs(ctx, "RegisterTaskDefinition",
@@ -235,15 +236,17 @@ static int register_td(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_s
 	return s->task_definition_arn ? 0 : TB_EAWS;
 }
 
-static int step_update_td(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int step_update_td(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	if (tb_service_td_equal(op->old, s))
 		return 0;
 	return register_td(op, ctx, s);
 }
 
-static int step_create_service(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int step_create_service(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	json_t *resp = NULL;
 	int err = ecs(ctx, "CreateService", tb_service_create_request(ctx->arena, s), &resp);
 	const char *arn =
@@ -265,7 +268,7 @@ static double effective_target(const struct tb_svc *s, enum tb_svc_metric m, con
 }
 
 static size_t policy_calls(struct tb_arena *a, const struct tb_svc *old, const struct tb_svc *s,
-                           struct tb_svc_call *calls)
+                           struct tb_aws_json_call *calls)
 {
 	const char *label =
 	    s->lb.set ? tb_service_request_label(a, s->lb.listener_arn, s->target_group_arn) : NULL;
@@ -277,13 +280,13 @@ static size_t policy_calls(struct tb_arena *a, const struct tb_svc *old, const s
 		double t = effective_target(s, m, label);
 		double was = old ? effective_target(old, m, label) : 0;
 		if (t > 0 && (t != was || cooldowns))
-			calls[n++] =
-			    (struct tb_svc_call){.service = "application-autoscaling",
-			                         .action = "PutScalingPolicy",
-			                         .body = tb_service_policy_request(
-			                             a, s, m, m == TB_SVC_REQUESTS ? label : NULL)};
+			calls[n++] = (struct tb_aws_json_call){
+			    .service = "application-autoscaling",
+			    .action = "PutScalingPolicy",
+			    .body = tb_service_policy_request(a, s, m,
+			                                      m == TB_SVC_REQUESTS ? label : NULL)};
 		else if (t == 0 && was > 0)
-			calls[n++] = (struct tb_svc_call){
+			calls[n++] = (struct tb_aws_json_call){
 			    .service = "application-autoscaling",
 			    .action = "DeleteScalingPolicy",
 			    .body = own(a, json_pack("{s:s, s:s, s:s, s:s}", "PolicyName",
@@ -311,19 +314,19 @@ static bool has_sched(const struct tb_svc *s, const struct tb_svc_sched *sc, boo
 }
 
 static size_t schedule_calls(struct tb_arena *a, const struct tb_svc *old, const struct tb_svc *s,
-                             struct tb_svc_call *calls)
+                             struct tb_aws_json_call *calls)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->as.n_sched; i++)
 		if (!has_sched(old, &s->as.sched[i], true))
-			calls[n++] = (struct tb_svc_call){
+			calls[n++] = (struct tb_aws_json_call){
 			    .service = "application-autoscaling",
 			    .action = "PutScheduledAction",
 			    .body = tb_service_schedule_request(a, s, &s->as.sched[i])};
 	for (size_t i = 0; old && i < old->as.n_sched; i++)
 		if (!has_sched(s, &old->as.sched[i], false))
-			calls[n++] = (struct tb_svc_call){
+			calls[n++] = (struct tb_aws_json_call){
 			    .service = "application-autoscaling",
 			    .action = "DeleteScheduledAction",
 			    .body = own(a, json_pack("{s:s, s:s, s:s, s:s}", "ScheduledActionName",
@@ -345,11 +348,12 @@ static int register_target(struct tb_aws_ctx *ctx, const struct tb_svc *had, con
 		return 0;
 	body = tb_service_target_request(ctx->arena, s);
 	if (body && !had && s->tags_all.n > 0)
-		json_object_set(body, "Tags", tb_service_tag_map(ctx->arena, &s->tags_all));
+		json_object_set(
+		    body, "Tags",
+		    tb_aws_tags_json(ctx->arena, "application-autoscaling", &s->tags_all));
 	if (body == NULL)
 		return TB_ENOMEM;
-	return tb_service_call(ctx, "application-autoscaling", "RegisterScalableTarget", body,
-	                       &resp);
+	return tb_kit_call(ctx, "application-autoscaling", "RegisterScalableTarget", body, &resp);
 }
 
 /* Registers the scalable target, then its policies and scheduled actions in
@@ -359,7 +363,7 @@ int tb_service_put_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *old, con
 	struct tb_arena *a = ctx->arena;
 	const struct tb_svc *had = old && old->as.set ? old : NULL;
 	size_t cap = TB_SVC_N_METRICS + s->as.n_sched + (had ? had->as.n_sched : 0) + 1, n;
-	struct tb_svc_call *calls = tb_arena_alloc(a, cap * sizeof(*calls));
+	struct tb_aws_json_call *calls = tb_arena_alloc(a, cap * sizeof(*calls));
 	int err;
 
 	if (!s->as.set)
@@ -373,111 +377,16 @@ int tb_service_put_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *old, con
 	for (size_t i = 0; i < n; i++)
 		if (calls[i].body == NULL)
 			return TB_ENOMEM;
-	return tb_service_json_calls(ctx, calls, n);
+	return tb_aws_json_calls(ctx, calls, n);
 }
 
-static int step_scaling(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int step_scaling(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	return tb_service_put_scaling(ctx, op->old, s);
 }
 
 /* ---- tags ------------------------------------------------------------------------------- */
-
-struct tag_diff {
-	struct tb_svc_kvs set; /* new or changed */
-	struct tb_svc_strs removed;
-};
-
-static const char *kvs_get(const struct tb_svc_kvs *kvs, const char *key)
-{
-	for (size_t i = 0; i < kvs->n; i++)
-		if (tb_str_eq(kvs->v[i].key, key))
-			return kvs->v[i].value ? kvs->v[i].value : "";
-	return NULL;
-}
-
-static int tag_diff(struct tb_arena *a, const struct tb_svc_kvs *old, const struct tb_svc_kvs *now,
-                    struct tag_diff *out)
-{
-	out->set.v = tb_arena_alloc(a, (now->n + 1) * sizeof(*out->set.v));
-	out->removed.v = tb_arena_alloc(a, (old->n + 1) * sizeof(*out->removed.v));
-	out->set.n = out->removed.n = 0;
-	if (out->set.v == NULL || out->removed.v == NULL)
-		return TB_ENOMEM;
-	for (size_t i = 0; i < now->n; i++)
-		if (!tb_str_eq(kvs_get(old, now->v[i].key), now->v[i].value))
-			out->set.v[out->set.n++] = now->v[i];
-	for (size_t i = 0; i < old->n; i++)
-		if (kvs_get(now, old->v[i].key) == NULL)
-			out->removed.v[out->removed.n++] = old->v[i].key;
-	return 0;
-}
-
-static json_t *key_array(const struct tb_svc_strs *keys)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < keys->n; i++)
-		json_array_append_new(arr, json_string(keys->v[i]));
-	return arr;
-}
-
-/* TagResource / UntagResource of a JSON service whose tag list is ECS-style
- * (ecs: true) or a map. */
-static int retag_json(struct tb_aws_ctx *ctx, const char *service, const char *arn_key,
-                      const char *arn, const struct tag_diff *d, bool ecs_style)
-{
-	struct tb_arena *a = ctx->arena;
-	json_t *resp = NULL;
-	json_t *tags = ecs_style ? tb_service_ecs_tags(a, &d->set) : tb_service_tag_map(a, &d->set);
-	const char *tags_key = tb_str_eq(service, "application-autoscaling") ? "Tags" : "tags";
-	const char *keys_key =
-	    tb_str_eq(service, "application-autoscaling") ? "TagKeys" : "tagKeys";
-	int err = 0;
-
-	if (arn == NULL || *arn == '\0')
-		return 0;
-	if (d->set.n > 0)
-		err = tb_service_call(ctx, service, "TagResource",
-		                      own(a, json_pack("{s:s, s:O}", arn_key, arn, tags_key, tags)),
-		                      &resp);
-	if (err == 0 && d->removed.n > 0)
-		err = tb_service_call(
-		    ctx, service, "UntagResource",
-		    own(a, json_pack("{s:s, s:o}", arn_key, arn, keys_key, key_array(&d->removed))),
-		    &resp);
-	return err;
-}
-
-static int elb_tag_call(struct tb_aws_ctx *ctx, const struct tb_svc *s, const char *action,
-                        const struct tag_diff *d)
-{
-	struct tb_aws_params p;
-	bool add = strcmp(action, "AddTags") == 0;
-	int err;
-
-	tb_aws_params_init(&p, ctx->arena);
-	err = tb_aws_params_add(&p, "ResourceArns.member.1", s->target_group_arn);
-	if (err == 0 && s->listener_rule_arn && *s->listener_rule_arn)
-		err = tb_aws_params_add(&p, "ResourceArns.member.2", s->listener_rule_arn);
-	if (err == 0 && add)
-		err = tb_service_tag_params(&d->set, &p);
-	for (size_t i = 0; err == 0 && !add && i < d->removed.n; i++)
-		err = tb_aws_params_addf(&p, d->removed.v[i], "TagKeys.member.%zu", i + 1);
-	return err == 0 ? elb(ctx, action, &p, NULL) : err;
-}
-
-static int retag_elb(struct tb_aws_ctx *ctx, const struct tb_svc *s, const struct tag_diff *d)
-{
-	int err = 0;
-
-	if (!s->lb.set || s->target_group_arn == NULL)
-		return 0;
-	if (d->set.n > 0)
-		err = elb_tag_call(ctx, s, "AddTags", d);
-	if (err == 0 && d->removed.n > 0)
-		err = elb_tag_call(ctx, s, "RemoveTags", d);
-	return err;
-}
 
 static const char *scalable_target_arn(struct tb_aws_ctx *ctx, const struct tb_svc *s)
 {
@@ -485,11 +394,11 @@ static const char *scalable_target_arn(struct tb_aws_ctx *ctx, const struct tb_s
 	json_t *resp = NULL;
 
 	if (id == NULL ||
-	    tb_service_call(ctx, "application-autoscaling", "DescribeScalableTargets",
-	                    own(ctx->arena, json_pack("{s:s, s:[s], s:s}", "ServiceNamespace",
-	                                              "ecs", "ResourceIds", id, "ScalableDimension",
-	                                              TB_SVC_DIMENSION)),
-	                    &resp) != 0)
+	    tb_kit_call(ctx, "application-autoscaling", "DescribeScalableTargets",
+	                own(ctx->arena,
+	                    json_pack("{s:s, s:[s], s:s}", "ServiceNamespace", "ecs", "ResourceIds",
+	                              id, "ScalableDimension", TB_SVC_DIMENSION)),
+	                &resp) != 0)
 		return NULL;
 	return json_string_value(json_object_get(
 	    json_array_get(json_object_get(resp, "ScalableTargets"), 0), "ScalableTargetARN"));
@@ -497,66 +406,106 @@ static const char *scalable_target_arn(struct tb_aws_ctx *ctx, const struct tb_s
 
 /* tags_all changed: every taggable object of the bundle gets the difference.
  * Runs beside the steps that may create a missing rule or log group (with
- * every tag) and write their names into s, so it reads those names from old. */
-static int step_update_tags(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+ * every tag), so it tags the objects old names. */
+static int step_update_tags(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
 	const struct tb_svc *old = op->old;
-	struct tag_diff d;
+	struct tb_svc *s = slot;
+	struct tb_kit_tag_diff d;
+	const char *elb[2] = {old->target_group_arn, old->listener_rule_arn};
+	const char *id;
 	int err;
 
 	if (tb_service_attr_equal("", "tags_all", old, s))
 		return 0;
-	err = tag_diff(ctx->arena, &old->tags_all, &s->tags_all, &d);
+	err = tb_kit_tags_diff(ctx->arena, &old->tags_all, &s->tags_all, &d);
 	if (err == 0)
-		err = retag_json(ctx, "ecs", "resourceArn", s->arn, &d, true);
+		err = tb_kit_retag(ctx, "ecs", &s->arn, 1, &d);
 	if (err == 0 && tb_service_td_equal(old, s))
-		err = retag_json(ctx, "ecs", "resourceArn", old->task_definition_arn, &d, true);
-	if (err == 0)
-		err = retag_elb(ctx, old, &d);
-	if (err == 0 && old->log_group_name)
-		err = retag_json(ctx, "logs", "resourceArn",
-		                 log_group_arn(ctx, old->log_group_name), &d, false);
-	if (err == 0 && s->as.set && old->as.set)
-		err = retag_json(ctx, "application-autoscaling", "ResourceARN",
-		                 scalable_target_arn(ctx, s), &d, false);
+		err = tb_kit_retag(ctx, "ecs", &old->task_definition_arn, 1, &d);
+	if (err == 0 && old->lb.set && old->target_group_arn)
+		err = tb_kit_retag(ctx, "elasticloadbalancing", elb, 2, &d);
+	if (err == 0 && old->log_group_name && (id = log_group_arn(ctx, old->log_group_name)))
+		err = tb_kit_retag(ctx, "logs", &id, 1, &d);
+	if (err == 0 && s->as.set && old->as.set && (id = scalable_target_arn(ctx, s)))
+		err = tb_kit_retag(ctx, "application-autoscaling", &id, 1, &d);
 	return err;
 }
 
 /* ---- the sequences ------------------------------------------------------------------------- */
 
-static int step_update_logs_if_changed(struct tb_svc_op *op, struct tb_aws_ctx *ctx,
-                                       struct tb_svc *s)
+static int step_update_logs_if_changed(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
-	if (op->old->logs.retention == s->logs.retention && s->log_group_name)
+	const struct tb_svc *old = op->old;
+	struct tb_svc *s = slot;
+
+	if (old->logs.retention == s->logs.retention && s->log_group_name)
 		return 0;
 	return step_update_logs(op, ctx, s);
 }
 
+/* What each step created, into the settings: the IDs a failure must still record. */
+static void merge_log_group(void *state, const void *slot)
+{
+	((struct tb_svc *)state)->log_group_name = ((const struct tb_svc *)slot)->log_group_name;
+}
+
+static void merge_lb(void *state, const void *slot)
+{
+	struct tb_svc *s = state;
+	const struct tb_svc *r = slot;
+
+	s->lb = r->lb;
+	s->lb_arn = r->lb_arn;
+	s->target_group_arn = r->target_group_arn;
+	s->listener_rule_arn = r->listener_rule_arn;
+}
+
+static void merge_rule(void *state, const void *slot)
+{
+	((struct tb_svc *)state)->listener_rule_arn =
+	    ((const struct tb_svc *)slot)->listener_rule_arn;
+}
+
+static void merge_td(void *state, const void *slot)
+{
+	struct tb_svc *s = state;
+	const struct tb_svc *r = slot;
+
+	s->task_definition_arn = r->task_definition_arn;
+	s->task_definition_revision = r->task_definition_revision;
+}
+
+static void merge_service(void *state, const void *slot)
+{
+	((struct tb_svc *)state)->arn = ((const struct tb_svc *)slot)->arn;
+}
+
 /* clang-format off */
-static const struct tb_svc_step create_first[] = {
-    {.name = "creating log group", .run = step_create_logs},
-    {.name = "creating target group and listener rule", .run = step_create_lb},
-    {.name = "registering task definition", .run = register_td},
+static const struct tb_kit_step create_first[] = {
+    {.name = "creating log group", .run = step_create_logs, .merge = merge_log_group},
+    {.name = "creating target group and listener rule", .run = step_create_lb, .merge = merge_lb},
+    {.name = "registering task definition", .run = register_td, .merge = merge_td},
 };
-static const struct tb_svc_step create_second[] = {
-    {.name = "creating ECS service", .run = step_create_service},
+static const struct tb_kit_step create_second[] = {
+    {.name = "creating ECS service", .run = step_create_service, .merge = merge_service},
 };
-static const struct tb_svc_step scaling_steps[] = {
+static const struct tb_kit_step scaling_steps[] = {
     {.name = "configuring autoscaling", .run = step_scaling},
 };
-static const struct tb_svc_step update_first[] = {
-    {.name = "registering task definition", .run = step_update_td},
-    {.name = "updating log group", .run = step_update_logs_if_changed},
-    {.name = "updating target group and listener rule", .run = step_update_lb},
+static const struct tb_kit_step update_first[] = {
+    {.name = "registering task definition", .run = step_update_td, .merge = merge_td},
+    {.name = "updating log group", .run = step_update_logs_if_changed, .merge = merge_log_group},
+    {.name = "updating target group and listener rule", .run = step_update_lb, .merge = merge_rule},
     {.name = "updating tags", .run = step_update_tags},
 };
 /* clang-format on */
 
 /* The revisions to keep: s's, and with a service answer those its deployments use. */
 static int revisions_in_use(struct tb_arena *a, const struct tb_svc *s, const json_t *describe,
-                            struct tb_svc_strs *out)
+                            struct tb_strs *out)
 {
-	struct tb_svc_strs deps = {.n = 0};
+	struct tb_strs deps = {.n = 0};
 	const char **v;
 	int err = describe ? tb_service_deployment_tds(a, describe, &deps) : 0;
 
@@ -579,11 +528,10 @@ static int revisions_in_use(struct tb_arena *a, const struct tb_svc *s, const js
  * A failure only warns: the rollout succeeded, and the next one or the
  * destroy deregisters what is left.
  */
-static void prune_revisions(struct tb_svc_op *op, const struct tb_svc *s, const char *extra,
-                            bool look)
+static void prune_revisions(struct tb_op *op, const struct tb_svc *s, const char *extra, bool look)
 {
 	struct tb_arena *a = op->call->arena;
-	struct tb_svc_strs keep;
+	struct tb_strs keep;
 	json_t *resp = NULL;
 	int err = look ? tb_service_find(&op->ctx, s->cluster, s->name, &resp) : 0;
 
@@ -604,14 +552,14 @@ static void prune_revisions(struct tb_svc_op *op, const struct tb_svc *s, const 
 }
 
 /* Creates the bundle. See service.h. */
-int tb_service_create_bundle(struct tb_svc_op *op, struct tb_svc *s)
+int tb_service_create_bundle(struct tb_op *op, struct tb_svc *s)
 {
-	int err = tb_service_run_steps(op, s, create_first, TB_COUNT(create_first));
+	int err = TB_KIT_RUN(op, s, create_first);
 
 	if (err == 0)
-		err = tb_service_run_steps(op, s, create_second, TB_COUNT(create_second));
+		err = TB_KIT_RUN(op, s, create_second);
 	if (err == 0)
-		err = tb_service_run_steps(op, s, scaling_steps, TB_COUNT(scaling_steps));
+		err = TB_KIT_RUN(op, s, scaling_steps);
 	if (err != 0)
 		return err;
 	/* Without the wait no rollout has completed yet: a refresh sees it complete. */
@@ -625,7 +573,7 @@ int tb_service_create_bundle(struct tb_svc_op *op, struct tb_svc *s)
 
 /* After a failed rollout: a new revision the service no longer runs is
  * deregistered, so nothing outside the state remains. */
-static void drop_unused_td(struct tb_svc_op *op, const struct tb_svc *s)
+static void drop_unused_td(struct tb_op *op, const struct tb_svc *s)
 {
 	json_t *resp = NULL;
 	const char *current;
@@ -641,17 +589,17 @@ static void drop_unused_td(struct tb_svc_op *op, const struct tb_svc *s)
 		    NULL);
 }
 
-static int update_service(struct tb_svc_op *op, struct tb_svc *s, bool *changed)
+static int update_service(struct tb_op *op, struct tb_svc *s, bool *changed)
 {
 	json_t *body = tb_service_update_request(op->call->arena, op->old, s, changed);
 	int err = body ? 0 : TB_ENOMEM;
 
 	if (err == 0 && *changed)
 		err = ecs(&op->ctx, "UpdateService", body, NULL);
-	return tb_service_fail(op, &op->ctx, "updating ECS service", err);
+	return tb_kit_fail(op, &op->ctx, "updating ECS service", err);
 }
 
-static int finish_rollout(struct tb_svc_op *op, struct tb_svc *s, bool td_changed)
+static int finish_rollout(struct tb_op *op, struct tb_svc *s, bool td_changed)
 {
 	const struct tb_svc *old = op->old;
 	int err = 0;
@@ -668,7 +616,7 @@ static int finish_rollout(struct tb_svc_op *op, struct tb_svc *s, bool td_change
 }
 
 /* Updates the bundle in place. See service.h. */
-int tb_service_update_bundle(struct tb_svc_op *op, const struct tb_svc *old, struct tb_svc *s)
+int tb_service_update_bundle(struct tb_op *op, const struct tb_svc *old, struct tb_svc *s)
 {
 	bool td_changed = !tb_service_td_equal(old, s), changed = false;
 	int err;
@@ -676,11 +624,11 @@ int tb_service_update_bundle(struct tb_svc_op *op, const struct tb_svc *old, str
 	op->old = old;
 	if (!td_changed)
 		s->task_definition_arn = old->task_definition_arn;
-	err = tb_service_run_steps(op, s, update_first, TB_COUNT(update_first));
+	err = TB_KIT_RUN(op, s, update_first);
 	if (err == 0)
 		err = update_service(op, s, &changed);
 	if (err == 0)
-		err = tb_service_run_steps(op, s, scaling_steps, TB_COUNT(scaling_steps));
+		err = TB_KIT_RUN(op, s, scaling_steps);
 	if (err != 0)
 		return err;
 	if (!changed && !td_changed) {

@@ -13,187 +13,21 @@
 #define TG_IN_USE_DELAY_MS 5000
 #define ROLLOUT_SETTLE_MS  (60 * 1000)
 
-/* ---- running steps ----------------------------------------------------------- */
-
-/* AWS errors that one attribute of the configuration explains: the
- * diagnostic points there rather than at the whole resource. */
-static const struct {
-	const char *code;
-	const char *path;
-} error_paths[] = {
-    {"ClusterNotFoundException", "cluster"},
-    {"ListenerNotFound", "load_balancer.listener_arn"},
-    {"PriorityInUse", "load_balancer.priority"},
-};
-
-static const char *error_path(const struct tb_aws_error *e)
-{
-	for (size_t i = 0; e->code != NULL && i < TB_COUNT(error_paths); i++) {
-		if (strcmp(e->code, error_paths[i].code) == 0)
-			return error_paths[i].path;
-	}
-	return NULL;
-}
-
-/* Adds a diagnostic for a failed step. See service.h. */
-int tb_service_fail(struct tb_svc_op *op, const struct tb_aws_ctx *ctx, const char *step, int err)
-{
-	const struct tb_aws_error *e = &ctx->error;
-	struct tb_call *c = op->call;
-
-	if (err == 0)
-		return 0;
-	if (e->action && e->err == err) {
-		tb_diag_aws(c, error_path(e), step, TB_SVC_RESOURCE, op->rname, e);
-		return err;
-	}
-	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL,
-	            tb_arena_printf(c->arena, "%s for %s \"%s\": %s", step, TB_SVC_RESOURCE,
-	                            op->rname ? op->rname : "?", tb_strerror(err)),
-	            err == TB_ECANCELED ? "The operation was interrupted (StopProvider or the "
-	                                  "operation's timeout)."
-	                                : NULL);
-	return err;
-}
-
-struct steps_run {
-	struct tb_svc_op *op;
-	struct tb_svc *s;
-	const struct tb_svc_step *steps;
-	int *errs;
-	struct tb_aws_error *errors;
-};
-
-static int run_one_step(void *ud, size_t i, struct tb_aws_ctx *c)
-{
-	struct steps_run *r = ud;
-	int err = r->steps[i].run(r->op, c, r->s);
-
-	r->errs[i] = err;
-	if (err != 0)
-		r->errors[i] = c->error;
-	return err;
-}
-
-/* Runs steps in parallel; one diagnostic for the first failure. See service.h. */
-int tb_service_run_steps(struct tb_svc_op *op, struct tb_svc *s, const struct tb_svc_step *steps,
-                         size_t n)
-{
-	struct tb_arena *a = op->call->arena;
-	struct steps_run r = {.op = op, .s = s, .steps = steps};
-	struct tb_aws_ctx fail_ctx;
-	int err;
-
-	r.errs = tb_arena_alloc(a, (n + 1) * sizeof(*r.errs));
-	r.errors = tb_arena_alloc(a, (n + 1) * sizeof(*r.errors));
-	if (r.errs == NULL || r.errors == NULL)
-		return tb_service_fail(op, &op->ctx, "allocating", TB_ENOMEM);
-	err = tb_aws_fanout(&op->ctx, n, run_one_step, &r);
-	for (size_t i = 0; i < n && err != 0; i++) {
-		if (r.errs[i] == 0)
-			continue;
-		fail_ctx = op->ctx;
-		fail_ctx.error = r.errors[i];
-		return tb_service_fail(op, &fail_ctx, steps[i].name, r.errs[i]);
-	}
-	return err == 0 ? 0 : tb_service_fail(op, &op->ctx, "running steps", err);
-}
-
-/* Checked JSON call. See service.h. */
-int tb_service_call(struct tb_aws_ctx *ctx, const char *service, const char *action, json_t *body,
-                    json_t **out)
-{
-	json_t *ignored = NULL;
-
-	if (body == NULL)
-		return TB_ENOMEM;
-	return tb_aws_json(ctx, service, action, body, out ? out : &ignored);
-}
-
-struct calls_run {
-	const struct tb_svc_call *calls;
-};
-
-static int run_one_call(void *ud, size_t i, struct tb_aws_ctx *c)
-{
-	const struct tb_svc_call *call = &((struct calls_run *)ud)->calls[i];
-	int err = tb_service_call(c, call->service, call->action, call->body, NULL);
-
-	return err == TB_ENOTFOUND && call->ok_missing ? 0 : err;
-}
-
-/* Runs JSON calls in parallel. See service.h. */
-int tb_service_json_calls(struct tb_aws_ctx *ctx, const struct tb_svc_call *calls, size_t n)
-{
-	struct calls_run r = {.calls = calls};
-	return n ? tb_aws_fanout(ctx, n, run_one_call, &r) : 0;
-}
-
-struct collect {
-	const char *key;
-	json_t *items;
-};
-
-static int collect_page(void *ud, json_t *page)
-{
-	struct collect *c = ud;
-	return json_array_extend(c->items, json_object_get(page, c->key)) == 0 ? 0 : TB_ENOMEM;
-}
-
-struct page_token {
-	const char *service, *key;
-};
-
-/* clang-format off */
-static const struct page_token page_tokens[] = {
-    {.service = "application-autoscaling", .key = "NextToken"},
-    {.service = "ecs", .key = "nextToken"},
-    {.service = "logs", .key = "nextToken"},
-};
-/* clang-format on */
-
-/* The name of service's pagination token, in requests and answers alike. */
-static const char *page_token(const char *service)
-{
-	for (size_t i = 0; i < TB_COUNT(page_tokens); i++)
-		if (tb_str_eq(page_tokens[i].service, service))
-			return page_tokens[i].key;
-	return "NextToken";
-}
-
-/* Collects every page's items. See service.h. */
-int tb_service_json_all(struct tb_aws_ctx *ctx, const char *service, const char *action,
-                        json_t *body, const char *list_key, json_t **out)
-{
-	json_t *all = tb_service_json_own(ctx->arena, json_object());
-	struct collect c = {.key = list_key};
-	int err;
-
-	if (body == NULL || all == NULL || json_object_set_new(all, list_key, json_array()) != 0)
-		return TB_ENOMEM;
-	c.items = json_object_get(all, list_key);
-	err =
-	    tb_aws_json_paginate(ctx, service, action, body, page_token(service), collect_page, &c);
-	if (err == 0)
-		*out = all;
-	return err;
-}
-
 /* ---- finding the service -------------------------------------------------------- */
 
 /* DescribeServices of one service. See service.h. */
 int tb_service_find(struct tb_aws_ctx *ctx, const char *cluster, const char *name, json_t **out)
 {
 	json_t *body =
-	    tb_service_json_own(ctx->arena, json_pack("{s:s, s:[s], s:[s]}", "cluster", cluster,
-	                                              "services", name, "include", "TAGS"));
+	    tb_aws_json_own(ctx->arena, json_pack("{s:s, s:[s], s:[s]}", "cluster", cluster,
+	                                          "services", name, "include", "TAGS"));
 	json_t *resp = NULL;
 	const json_t *svc;
 	int err;
 
 	if (body == NULL)
 		return TB_ENOMEM;
-	err = tb_service_call(ctx, "ecs", "DescribeServices", body, &resp);
+	err = tb_kit_call(ctx, "ecs", "DescribeServices", body, &resp);
 	if (err != 0)
 		return err;
 	svc = json_array_get(json_object_get(resp, "services"), 0);
@@ -217,7 +51,7 @@ static int query1(struct tb_aws_ctx *ctx, const char *action, const char *name, 
 }
 
 /* Fills lb.vpc_id from the listener's load balancer. See service.h. */
-int tb_service_resolve_vpc(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+int tb_service_resolve_vpc(const struct tb_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
 {
 	const struct tb_xml *r = NULL;
 	const char *lb;
@@ -336,8 +170,9 @@ static int read_rule(struct tb_aws_ctx *ctx, struct tb_svc *s)
 
 /* ---- reading the bundle ------------------------------------------------------------ */
 
-static int read_lb(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int read_lb(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	const struct tb_xml *r = NULL;
 	int err;
 
@@ -373,23 +208,23 @@ static json_t *scaling_query(struct tb_arena *a, const struct tb_svc *s, bool pl
 		json_decref(body);
 		body = NULL;
 	}
-	return tb_service_json_own(a, body);
+	return tb_aws_json_own(a, body);
 }
 
-static int read_scaling(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int read_scaling(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	struct tb_arena *a = ctx->arena;
 	json_t *targets = NULL, *policies = NULL, *actions = NULL;
-	int err = tb_service_json_all(ctx, "application-autoscaling", "DescribeScalableTargets",
-	                              scaling_query(a, s, true), "ScalableTargets", &targets);
+	int err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalableTargets",
+	                          scaling_query(a, s, true), "ScalableTargets", &targets);
 
 	if (err == 0 && json_array_size(json_object_get(targets, "ScalableTargets")) > 0)
-		err = tb_service_json_all(ctx, "application-autoscaling", "DescribeScalingPolicies",
-		                          scaling_query(a, s, false), "ScalingPolicies", &policies);
+		err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalingPolicies",
+		                      scaling_query(a, s, false), "ScalingPolicies", &policies);
 	if (err == 0 && targets && json_array_size(json_object_get(targets, "ScalableTargets")) > 0)
-		err =
-		    tb_service_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
-		                        scaling_query(a, s, false), "ScheduledActions", &actions);
+		err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
+		                      scaling_query(a, s, false), "ScheduledActions", &actions);
 	return err == 0 ? tb_service_flatten_scaling(a, targets, policies, actions, s) : err;
 }
 
@@ -397,28 +232,27 @@ static int read_logs(struct tb_aws_ctx *ctx, struct tb_svc *s)
 {
 	const char *group =
 	    s->log_group_name ? s->log_group_name : tb_service_log_group(ctx->arena, s->name);
-	json_t *body =
-	    tb_service_json_own(ctx->arena, json_pack("{s:s}", "logGroupNamePrefix", group));
+	json_t *body = tb_aws_json_own(ctx->arena, json_pack("{s:s}", "logGroupNamePrefix", group));
 	json_t *groups = NULL;
 	int err;
 
 	if (body == NULL || group == NULL)
 		return TB_ENOMEM;
-	err = tb_service_json_all(ctx, "logs", "DescribeLogGroups", body, "logGroups", &groups);
+	err = tb_aws_json_all(ctx, "logs", "DescribeLogGroups", body, "logGroups", &groups);
 	if (err == 0)
 		s->log_group_name = NULL;
 	return err == 0 ? tb_service_flatten_logs(ctx->arena, groups, group, s) : err;
 }
 
-static int read_td_and_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int read_td_and_logs(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
-	json_t *body = tb_service_json_own(
+	struct tb_svc *s = slot;
+	json_t *body = tb_aws_json_own(
 	    ctx->arena,
 	    json_pack("{s:s, s:[s]}", "taskDefinition",
 	              s->task_definition_arn ? s->task_definition_arn : "", "include", "TAGS"));
 	json_t *resp = NULL;
-	int err =
-	    body ? tb_service_call(ctx, "ecs", "DescribeTaskDefinition", body, &resp) : TB_ENOMEM;
+	int err = body ? tb_kit_call(ctx, "ecs", "DescribeTaskDefinition", body, &resp) : TB_ENOMEM;
 
 	if (err == TB_ENOTFOUND || err == TB_EVALIDATION) {
 		/* Deleted out of band: no image, so the plan registers a new one. */
@@ -430,18 +264,56 @@ static int read_td_and_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct
 	return err == 0 ? read_logs(ctx, s) : err;
 }
 
+/* What each read step found, into the settings. */
+static void merge_td_and_logs(void *state, const void *slot)
+{
+	struct tb_svc *s = state;
+	const struct tb_svc *r = slot;
+
+	s->task_definition_arn = r->task_definition_arn;
+	s->task_definition_revision = r->task_definition_revision;
+	s->image = r->image;
+	s->image_tag = r->image_tag;
+	s->cpu = r->cpu;
+	s->memory = r->memory;
+	s->port = r->port;
+	s->execution_role_arn = r->execution_role_arn;
+	s->task_role_arn = r->task_role_arn;
+	s->environment = r->environment;
+	s->secrets = r->secrets;
+	s->hc = r->hc;
+	s->logs = r->logs;
+	s->log_group_name = r->log_group_name;
+}
+
+static void merge_lb(void *state, const void *slot)
+{
+	struct tb_svc *s = state;
+	const struct tb_svc *r = slot;
+
+	s->lb = r->lb;
+	s->lb_arn = r->lb_arn;
+	s->target_group_arn = r->target_group_arn;
+	s->listener_rule_arn = r->listener_rule_arn;
+}
+
+static void merge_scaling(void *state, const void *slot)
+{
+	((struct tb_svc *)state)->as = ((const struct tb_svc *)slot)->as;
+}
+
 /* clang-format off */
-static const struct tb_svc_step read_steps[] = {
-    {.name = "reading task definition and log group", .run = read_td_and_logs},
-    {.name = "reading target group and listener rule", .run = read_lb},
-    {.name = "reading autoscaling", .run = read_scaling},
+static const struct tb_kit_step read_steps[] = {
+    {.name = "reading task definition and log group", .run = read_td_and_logs, .merge = merge_td_and_logs},
+    {.name = "reading target group and listener rule", .run = read_lb, .merge = merge_lb},
+    {.name = "reading autoscaling", .run = read_scaling, .merge = merge_scaling},
 };
 /* clang-format on */
 
 /* deployed_image: the image of the newest deployment whose rollout
  * completed. The service's current revision is described already; an older
  * one costs one DescribeTaskDefinition. */
-static int read_deployed_image(struct tb_svc_op *op, const json_t *describe, struct tb_svc *s)
+static int read_deployed_image(struct tb_op *op, const json_t *describe, struct tb_svc *s)
 {
 	struct tb_arena *a = op->call->arena;
 	const char *td = tb_service_deployed_td(describe);
@@ -456,21 +328,20 @@ static int read_deployed_image(struct tb_svc_op *op, const json_t *describe, str
 			s->deployed_image = tb_service_image_ref(a, s->image, s->image_tag);
 		return 0;
 	}
-	err = tb_service_call(&op->ctx, "ecs", "DescribeTaskDefinition",
-	                      tb_service_json_own(a, json_pack("{s:s}", "taskDefinition", td)),
-	                      &resp);
+	err = tb_kit_call(&op->ctx, "ecs", "DescribeTaskDefinition",
+	                  tb_aws_json_own(a, json_pack("{s:s}", "taskDefinition", td)), &resp);
 	/* ECS answers ClientException for a revision that does not exist. */
 	if (err == TB_ENOTFOUND || err == TB_EVALIDATION)
 		return 0;
 	if (err != 0)
-		return tb_service_fail(op, &op->ctx, "reading the deployed task definition", err);
+		return tb_kit_fail(op, &op->ctx, "reading the deployed task definition", err);
 	s->deployed_image =
 	    tb_service_td_image(a, json_object_get(resp, "taskDefinition"), s->name);
 	return 0;
 }
 
 /* Reads the whole bundle. See service.h. */
-int tb_service_read_bundle(struct tb_svc_op *op, struct tb_svc *s)
+int tb_service_read_bundle(struct tb_op *op, struct tb_svc *s)
 {
 	json_t *resp = NULL;
 	int err = tb_service_find(&op->ctx, s->cluster, s->name, &resp);
@@ -481,8 +352,8 @@ int tb_service_read_bundle(struct tb_svc_op *op, struct tb_svc *s)
 		err = tb_service_flatten_service(
 		    op->call->arena, json_array_get(json_object_get(resp, "services"), 0), s);
 	if (err != 0)
-		return tb_service_fail(op, &op->ctx, "reading ECS service", err);
-	err = tb_service_run_steps(op, s, read_steps, TB_COUNT(read_steps));
+		return tb_kit_fail(op, &op->ctx, "reading ECS service", err);
+	err = TB_KIT_RUN(op, s, read_steps);
 	return err == 0 ? read_deployed_image(op, resp, s) : err;
 }
 
@@ -510,11 +381,10 @@ static int rule_exists(struct tb_aws_ctx *ctx, const struct tb_svc *s, bool *fou
 static int td_active(struct tb_aws_ctx *ctx, const struct tb_svc *s, bool *found)
 {
 	json_t *td = NULL;
-	int err =
-	    tb_service_call(ctx, "ecs", "DescribeTaskDefinition",
-	                    tb_service_json_own(ctx->arena, json_pack("{s:s}", "taskDefinition",
-	                                                              s->task_definition_arn)),
-	                    &td);
+	int err = tb_kit_call(ctx, "ecs", "DescribeTaskDefinition",
+	                      tb_aws_json_own(ctx->arena, json_pack("{s:s}", "taskDefinition",
+	                                                            s->task_definition_arn)),
+	                      &td);
 	const char *status =
 	    json_string_value(json_object_get(json_object_get(td, "taskDefinition"), "status"));
 
@@ -537,7 +407,7 @@ static const struct leftover leftovers[] = {
 /* clang-format on */
 
 /* Whether recorded objects outlive the service. See service.h. */
-int tb_service_leftovers(struct tb_svc_op *op, const struct tb_svc *s, bool *out)
+int tb_service_leftovers(struct tb_op *op, const struct tb_svc *s, bool *out)
 {
 	bool any = false;
 	int err = 0;
@@ -548,8 +418,7 @@ int tb_service_leftovers(struct tb_svc_op *op, const struct tb_svc *s, bool *out
 			err = leftovers[i].check(&op->ctx, s, &any);
 	}
 	if (err != 0)
-		return tb_service_fail(op, &op->ctx, "looking for objects left by the service",
-		                       err);
+		return tb_kit_fail(op, &op->ctx, "looking for objects left by the service", err);
 	*out = any;
 	return 0;
 }
@@ -582,7 +451,7 @@ static bool recent_rollback(const json_t *describe)
  * as gone or rolled back. */
 static bool maybe_lagging(struct tb_arena *a, const struct rollout_wait *w, const json_t *describe)
 {
-	struct tb_svc_strs tds = {.n = 0};
+	struct tb_strs tds = {.n = 0};
 
 	if (tb_now_ms() >= w->settle_until)
 		return false;
@@ -620,24 +489,23 @@ static int rollout_refresh(struct tb_aws_ctx *ctx, void *ud, const char **state)
 /* Why the service's last tasks stopped (best effort: failures are ignored). */
 static const char *stopped_tasks(struct tb_aws_ctx *ctx, const struct tb_svc *s)
 {
-	json_t *list = tb_service_json_own(
+	json_t *list = tb_aws_json_own(
 	    ctx->arena, json_pack("{s:s, s:s, s:s, s:i}", "cluster", s->cluster, "serviceName",
 	                          s->name, "desiredStatus", "STOPPED", "maxResults", 3));
 	json_t *arns = NULL, *tasks = NULL, *body;
 
-	if (list == NULL || tb_service_call(ctx, "ecs", "ListTasks", list, &arns) != 0)
+	if (list == NULL || tb_kit_call(ctx, "ecs", "ListTasks", list, &arns) != 0)
 		return NULL;
 	if (json_array_size(json_object_get(arns, "taskArns")) == 0)
 		return NULL;
-	body =
-	    tb_service_json_own(ctx->arena, json_pack("{s:s, s:O}", "cluster", s->cluster, "tasks",
-	                                              json_object_get(arns, "taskArns")));
-	if (body == NULL || tb_service_call(ctx, "ecs", "DescribeTasks", body, &tasks) != 0)
+	body = tb_aws_json_own(ctx->arena, json_pack("{s:s, s:O}", "cluster", s->cluster, "tasks",
+	                                             json_object_get(arns, "taskArns")));
+	if (body == NULL || tb_kit_call(ctx, "ecs", "DescribeTasks", body, &tasks) != 0)
 		return NULL;
 	return tb_service_stopped_reasons(ctx->arena, tasks);
 }
 
-static void rollout_diag(struct tb_svc_op *op, const struct tb_svc *s, const struct rollout_wait *w,
+static void rollout_diag(struct tb_op *op, const struct tb_svc *s, const struct rollout_wait *w,
                          int err)
 {
 	struct tb_arena *a = op->call->arena;
@@ -660,7 +528,7 @@ static void rollout_diag(struct tb_svc_op *op, const struct tb_svc *s, const str
 }
 
 /* Waits for the rollout of s->task_definition_arn. See service.h. */
-int tb_service_wait_rollout(struct tb_svc_op *op, struct tb_svc *s)
+int tb_service_wait_rollout(struct tb_op *op, struct tb_svc *s)
 {
 	static const char *const pending[] = {"IN_PROGRESS", NULL};
 	static const char *const target[] = {"COMPLETED", NULL};
@@ -689,7 +557,7 @@ int tb_service_wait_rollout(struct tb_svc_op *op, struct tb_svc *s)
 		rollout_diag(op, s, &w, err);
 		return err;
 	}
-	return tb_service_fail(op, &op->ctx, "waiting for the rollout", err);
+	return tb_kit_fail(op, &op->ctx, "waiting for the rollout", err);
 }
 
 /* ---- deleting ------------------------------------------------------------------------ */
@@ -697,7 +565,7 @@ int tb_service_wait_rollout(struct tb_svc_op *op, struct tb_svc *s)
 /* A delete call for each item of list_key in answer, named by name_key. */
 static size_t delete_calls(struct tb_arena *a, const struct tb_svc *s, const json_t *answer,
                            const char *list_key, const char *name_key, const char *action,
-                           struct tb_svc_call *calls)
+                           struct tb_aws_json_call *calls)
 {
 	const json_t *list = json_object_get(answer, list_key);
 	size_t n = 0;
@@ -710,10 +578,10 @@ static size_t delete_calls(struct tb_arena *a, const struct tb_svc *s, const jso
 			continue;
 		if (body && json_object_set_new(body, name_key, json_string(name)) != 0)
 			body = NULL;
-		calls[n++] = (struct tb_svc_call){.service = "application-autoscaling",
-		                                  .action = action,
-		                                  .body = body,
-		                                  .ok_missing = true};
+		calls[n++] = (struct tb_aws_json_call){.service = "application-autoscaling",
+		                                       .action = action,
+		                                       .body = body,
+		                                       .ok_missing = true};
 	}
 	return n;
 }
@@ -722,14 +590,13 @@ static size_t delete_calls(struct tb_arena *a, const struct tb_svc *s, const jso
 static int deregister_target(struct tb_aws_ctx *ctx, const struct tb_svc *s)
 {
 	json_t *targets = NULL;
-	int err =
-	    tb_service_json_all(ctx, "application-autoscaling", "DescribeScalableTargets",
-	                        scaling_query(ctx->arena, s, true), "ScalableTargets", &targets);
+	int err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalableTargets",
+	                          scaling_query(ctx->arena, s, true), "ScalableTargets", &targets);
 
 	if (err != 0 || json_array_size(json_object_get(targets, "ScalableTargets")) == 0)
 		return err;
-	return tb_service_call(ctx, "application-autoscaling", "DeregisterScalableTarget",
-	                       scaling_query(ctx->arena, s, false), NULL);
+	return tb_kit_call(ctx, "application-autoscaling", "DeregisterScalableTarget",
+	                   scaling_query(ctx->arena, s, false), NULL);
 }
 
 /* Deletes scheduled actions, policies and the scalable target. See service.h. */
@@ -737,15 +604,14 @@ int tb_service_delete_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *s)
 {
 	struct tb_arena *a = ctx->arena;
 	json_t *pol = NULL, *act = NULL;
-	struct tb_svc_call *calls;
+	struct tb_aws_json_call *calls;
 	size_t n;
-	int err = tb_service_json_all(ctx, "application-autoscaling", "DescribeScalingPolicies",
-	                              scaling_query(a, s, false), "ScalingPolicies", &pol);
+	int err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalingPolicies",
+	                          scaling_query(a, s, false), "ScalingPolicies", &pol);
 
 	if (err == 0)
-		err =
-		    tb_service_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
-		                        scaling_query(a, s, false), "ScheduledActions", &act);
+		err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
+		                      scaling_query(a, s, false), "ScheduledActions", &act);
 	if (err != 0)
 		return err == TB_ENOTFOUND ? 0 : err;
 	calls = tb_arena_alloc(a, (json_array_size(json_object_get(pol, "ScalingPolicies")) +
@@ -756,14 +622,15 @@ int tb_service_delete_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *s)
 	n = delete_calls(a, s, pol, "ScalingPolicies", "PolicyName", "DeleteScalingPolicy", calls);
 	n += delete_calls(a, s, act, "ScheduledActions", "ScheduledActionName",
 	                  "DeleteScheduledAction", calls + n);
-	err = tb_service_json_calls(ctx, calls, n);
+	err = tb_aws_json_calls(ctx, calls, n);
 	if (err == 0)
 		err = deregister_target(ctx, s);
 	return err == TB_ENOTFOUND ? 0 : err;
 }
 
-static int step_delete_scaling(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int step_delete_scaling(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	return tb_service_delete_scaling(ctx, s);
 }
 
@@ -781,8 +648,9 @@ static int service_status(struct tb_aws_ctx *ctx, void *ud, const char **state)
 	return err;
 }
 
-static int delete_service(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int delete_service(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	static const char *const pending[] = {"ACTIVE", "DRAINING", NULL};
 	static const char *const target[] = {"INACTIVE", "NOT_FOUND", NULL};
 	struct tb_arena *a = ctx->arena;
@@ -796,27 +664,27 @@ static int delete_service(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct t
 	    .refresh = service_status,
 	    .ud = s,
 	};
-	int err = tb_service_call(
-	    ctx, "ecs", "UpdateService",
-	    tb_service_json_own(a, json_pack("{s:s, s:s, s:i}", "cluster", s->cluster, "service",
-	                                     s->name, "desiredCount", 0)),
-	    &resp);
+	int err = tb_kit_call(ctx, "ecs", "UpdateService",
+	                      tb_aws_json_own(a, json_pack("{s:s, s:s, s:i}", "cluster", s->cluster,
+	                                                   "service", s->name, "desiredCount", 0)),
+	                      &resp);
 
 	if (err == TB_ENOTFOUND)
 		return 0;
 	if (err == 0)
-		err = tb_service_call(
+		err = tb_kit_call(
 		    ctx, "ecs", "DeleteService",
-		    tb_service_json_own(a, json_pack("{s:s, s:s, s:b}", "cluster", s->cluster,
-		                                     "service", s->name, "force", 1)),
+		    tb_aws_json_own(a, json_pack("{s:s, s:s, s:b}", "cluster", s->cluster,
+		                                 "service", s->name, "force", 1)),
 		    &resp);
 	if (err == TB_ENOTFOUND)
 		return 0;
 	return err == 0 ? tb_aws_wait(ctx, &w) : err;
 }
 
-static int delete_rule_and_tg(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int delete_rule_and_tg(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	const struct tb_xml *r = NULL;
 	int64_t until = tb_now_ms() + TG_IN_USE_RETRY_MS;
 	int err = 0;
@@ -840,15 +708,17 @@ static int delete_rule_and_tg(struct tb_svc_op *op, struct tb_aws_ctx *ctx, stru
 
 /* The family belongs to the resource: every ACTIVE revision goes, and the
  * recorded one too when it is of another family (an imported service). */
-static int deregister_td(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int deregister_td(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
-	static const struct tb_svc_strs none = {0};
+	struct tb_svc *s = slot;
+	static const struct tb_strs none = {0};
 
 	return tb_service_prune_tds(ctx, s->name, s->task_definition_arn, &none);
 }
 
-static int delete_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s)
+static int delete_logs(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	struct tb_svc *s = slot;
 	json_t *resp = NULL;
 	int err;
 
@@ -856,21 +726,21 @@ static int delete_logs(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_s
 	if (s->logs.retain ||
 	    !tb_str_eq(s->log_group_name, tb_service_log_group(ctx->arena, s->name)))
 		return 0;
-	err = tb_service_call(
+	err = tb_kit_call(
 	    ctx, "logs", "DeleteLogGroup",
-	    tb_service_json_own(ctx->arena, json_pack("{s:s}", "logGroupName", s->log_group_name)),
+	    tb_aws_json_own(ctx->arena, json_pack("{s:s}", "logGroupName", s->log_group_name)),
 	    &resp);
 	return err == TB_ENOTFOUND ? 0 : err;
 }
 
 /* clang-format off */
-static const struct tb_svc_step delete_first[] = {
+static const struct tb_kit_step delete_first[] = {
     {.name = "deleting autoscaling", .run = step_delete_scaling},
 };
-static const struct tb_svc_step delete_second[] = {
+static const struct tb_kit_step delete_second[] = {
     {.name = "deleting ECS service", .run = delete_service},
 };
-static const struct tb_svc_step delete_third[] = {
+static const struct tb_kit_step delete_third[] = {
     {.name = "deleting listener rule and target group", .run = delete_rule_and_tg},
     {.name = "deregistering task definitions", .run = deregister_td},
     {.name = "deleting log group", .run = delete_logs},
@@ -878,14 +748,14 @@ static const struct tb_svc_step delete_third[] = {
 /* clang-format on */
 
 /* Deletes the bundle in reverse order of creation. See service.h. */
-int tb_service_delete_bundle(struct tb_svc_op *op, const struct tb_svc *s)
+int tb_service_delete_bundle(struct tb_op *op, const struct tb_svc *s)
 {
 	struct tb_svc copy = *s;
-	int err = tb_service_run_steps(op, &copy, delete_first, TB_COUNT(delete_first));
+	int err = TB_KIT_RUN(op, &copy, delete_first);
 
 	if (err == 0)
-		err = tb_service_run_steps(op, &copy, delete_second, TB_COUNT(delete_second));
+		err = TB_KIT_RUN(op, &copy, delete_second);
 	if (err == 0)
-		err = tb_service_run_steps(op, &copy, delete_third, TB_COUNT(delete_third));
+		err = TB_KIT_RUN(op, &copy, delete_third);
 	return err;
 }

@@ -7,19 +7,6 @@
 
 #include "resources/service/service.h"
 
-static void json_release(void *p)
-{
-	json_decref(p);
-}
-
-/* Ties j to a's lifetime. See service.h. */
-json_t *tb_service_json_own(struct tb_arena *a, json_t *j)
-{
-	if (j == NULL)
-		return NULL;
-	return tb_arena_defer(a, json_release, j) == 0 ? j : NULL;
-}
-
 /* ---- names ------------------------------------------------------------------ */
 
 /* Returns "image:tag" or "image@sha256:..." (arena). */
@@ -102,55 +89,6 @@ char *tb_service_request_label(struct tb_arena *a, const char *listener_arn, con
 
 /* ---- JSON helpers ------------------------------------------------------------- */
 
-static json_t *str_array(const struct tb_svc_strs *s)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr && i < s->n; i++)
-		if (json_array_append_new(arr, json_string(s->v[i] ? s->v[i] : "")) != 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	return arr;
-}
-
-/* [{"<kname>": key, "<vname>": value}, ...] */
-static json_t *pair_array(const struct tb_svc_kvs *kvs, const char *kname, const char *vname)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr && i < kvs->n; i++) {
-		json_t *o = json_pack("{s:s, s:s}", kname, kvs->v[i].key, vname,
-		                      kvs->v[i].value ? kvs->v[i].value : "");
-		if (json_array_append_new(arr, o) != 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
-/* Returns ECS tags [{key, value}] owned by a. */
-json_t *tb_service_ecs_tags(struct tb_arena *a, const struct tb_svc_kvs *tags)
-{
-	return tb_service_json_own(a, pair_array(tags, "key", "value"));
-}
-
-/* Returns {key: value, ...} owned by a. */
-json_t *tb_service_tag_map(struct tb_arena *a, const struct tb_svc_kvs *tags)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; o && i < tags->n; i++)
-		if (json_object_set_new(o, tags->v[i].key,
-		                        json_string(tags->v[i].value ? tags->v[i].value : "")) !=
-		    0) {
-			json_decref(o);
-			o = NULL;
-		}
-	return tb_service_json_own(a, o);
-}
-
 /* Sets key to v (a new reference) unless v is NULL; returns -1 on failure. */
 static int set_new(json_t *o, const char *key, json_t *v)
 {
@@ -159,9 +97,9 @@ static int set_new(json_t *o, const char *key, json_t *v)
 
 /* ---- task definition ----------------------------------------------------------- */
 
-static json_t *container_health_check(const struct tb_svc_hc *hc)
+static json_t *container_health_check(struct tb_arena *a, const struct tb_svc_hc *hc)
 {
-	return json_pack("{s:o, s:I, s:I, s:I, s:I}", "command", str_array(&hc->command),
+	return json_pack("{s:O, s:I, s:I, s:I, s:I}", "command", tb_kit_json_strs(a, &hc->command),
 	                 "interval", (json_int_t)hc->interval, "timeout", (json_int_t)hc->timeout,
 	                 "retries", (json_int_t)hc->retries, "startPeriod",
 	                 (json_int_t)hc->start_period);
@@ -175,18 +113,18 @@ static json_t *container(struct tb_arena *a, const struct tb_svc *s, const char 
 
 	if (image == NULL || group == NULL)
 		return NULL;
-	c = json_pack("{s:s, s:s, s:b, s:o, s:o, s:{s:s, s:{s:s, s:s, s:s}}}", "name", s->name,
+	c = json_pack("{s:s, s:s, s:b, s:O, s:O, s:{s:s, s:{s:s, s:s, s:s}}}", "name", s->name,
 	              "image", image, "essential", 1, "environment",
-	              pair_array(&s->environment, "name", "value"), "secrets",
-	              pair_array(&s->secrets, "name", "valueFrom"), "logConfiguration", "logDriver",
-	              "awslogs", "options", "awslogs-group", group, "awslogs-region",
+	              tb_kit_json_pairs(a, &s->environment, "name", "value"), "secrets",
+	              tb_kit_json_pairs(a, &s->secrets, "name", "valueFrom"), "logConfiguration",
+	              "logDriver", "awslogs", "options", "awslogs-group", group, "awslogs-region",
 	              region ? region : "", "awslogs-stream-prefix", "ecs");
 	if (c && s->port > 0 &&
 	    set_new(c, "portMappings",
 	            json_pack("[{s:I, s:s}]", "containerPort", (json_int_t)s->port, "protocol",
 	                      "tcp")) != 0)
 		goto fail;
-	if (c && s->hc.set && set_new(c, "healthCheck", container_health_check(&s->hc)) != 0)
+	if (c && s->hc.set && set_new(c, "healthCheck", container_health_check(a, &s->hc)) != 0)
 		goto fail;
 	return c;
 fail:
@@ -211,9 +149,9 @@ json_t *tb_service_td_request(struct tb_arena *a, const struct tb_svc *s, const 
 	    set_new(td, "taskRoleArn", json_string(s->task_role_arn)) != 0)
 		goto fail;
 	if (td && s->tags_all.n > 0 &&
-	    set_new(td, "tags", pair_array(&s->tags_all, "key", "value")) != 0)
+	    json_object_set(td, "tags", tb_aws_tags_json(a, "ecs", &s->tags_all)) != 0)
 		goto fail;
-	return tb_service_json_own(a, td);
+	return tb_aws_json_own(a, td);
 fail:
 	json_decref(td);
 	return NULL;
@@ -229,11 +167,12 @@ static json_t *deployment_config(const struct tb_svc_dep *d)
 	                 d->rollback, "rollback", d->rollback);
 }
 
-static json_t *network_config(const struct tb_svc_net *n)
+static json_t *network_config(struct tb_arena *a, const struct tb_svc_net *n)
 {
-	return json_pack("{s:{s:o, s:o, s:s}}", "awsvpcConfiguration", "subnets",
-	                 str_array(&n->subnets), "securityGroups", str_array(&n->security_groups),
-	                 "assignPublicIp", n->assign_public_ip ? "ENABLED" : "DISABLED");
+	return json_pack("{s:{s:O, s:O, s:s}}", "awsvpcConfiguration", "subnets",
+	                 tb_kit_json_strs(a, &n->subnets), "securityGroups",
+	                 tb_kit_json_strs(a, &n->security_groups), "assignPublicIp",
+	                 n->assign_public_ip ? "ENABLED" : "DISABLED");
 }
 
 static json_t *capacity_strategy(const struct tb_svc_cap *c)
@@ -251,14 +190,14 @@ static json_t *capacity_strategy(const struct tb_svc_cap *c)
 	return arr;
 }
 
-static int add_placement(json_t *body, const struct tb_svc *s)
+static int add_placement(struct tb_arena *a, json_t *body, const struct tb_svc *s)
 {
 	if (s->cap.set)
 		return set_new(body, "capacityProviderStrategy", capacity_strategy(&s->cap));
 	return set_new(body, "launchType", json_string("FARGATE"));
 }
 
-static int add_load_balancer(json_t *body, const struct tb_svc *s)
+static int add_load_balancer(struct tb_arena *a, json_t *body, const struct tb_svc *s)
 {
 	if (!s->lb.set)
 		return 0;
@@ -279,18 +218,18 @@ json_t *tb_service_create_request(struct tb_arena *a, const struct tb_svc *s)
 	    s->task_definition_arn ? s->task_definition_arn : "", "desiredCount",
 	    (json_int_t)s->desired_count, "platformVersion", "LATEST", "schedulingStrategy",
 	    "REPLICA", "deploymentConfiguration", deployment_config(&s->dep),
-	    "networkConfiguration", network_config(&s->net), "enableExecuteCommand",
+	    "networkConfiguration", network_config(a, &s->net), "enableExecuteCommand",
 	    s->enable_execute_command, "propagateTags", "SERVICE", "enableECSManagedTags", 1);
 
 	if (body == NULL)
 		return NULL;
-	if (add_placement(body, s) != 0 || add_load_balancer(body, s) != 0 ||
+	if (add_placement(a, body, s) != 0 || add_load_balancer(a, body, s) != 0 ||
 	    (s->tags_all.n > 0 &&
-	     set_new(body, "tags", pair_array(&s->tags_all, "key", "value")) != 0)) {
+	     json_object_set(body, "tags", tb_aws_tags_json(a, "ecs", &s->tags_all)) != 0)) {
 		json_decref(body);
 		return NULL;
 	}
-	return tb_service_json_own(a, body);
+	return tb_aws_json_own(a, body);
 }
 
 static bool caps_differ(const struct tb_svc *old, const struct tb_svc *s)
@@ -301,7 +240,7 @@ static bool caps_differ(const struct tb_svc *old, const struct tb_svc *s)
 /* Which UpdateService fields to send: a table of (differs?, add) rows. */
 struct update_row {
 	bool (*differs)(const struct tb_svc *old, const struct tb_svc *s);
-	int (*add)(json_t *body, const struct tb_svc *s);
+	int (*add)(struct tb_arena *a, json_t *body, const struct tb_svc *s);
 };
 
 static bool td_differs(const struct tb_svc *old, const struct tb_svc *s)
@@ -309,7 +248,7 @@ static bool td_differs(const struct tb_svc *old, const struct tb_svc *s)
 	return !tb_str_eq(old->task_definition_arn, s->task_definition_arn);
 }
 
-static int add_td(json_t *body, const struct tb_svc *s)
+static int add_td(struct tb_arena *a, json_t *body, const struct tb_svc *s)
 {
 	return set_new(body, "taskDefinition", json_string(s->task_definition_arn));
 }
@@ -321,7 +260,7 @@ static bool dep_differs(const struct tb_svc *old, const struct tb_svc *s)
 	       old->dep.rollback != s->dep.rollback;
 }
 
-static int add_dep(json_t *body, const struct tb_svc *s)
+static int add_dep(struct tb_arena *a, json_t *body, const struct tb_svc *s)
 {
 	return set_new(body, "deploymentConfiguration", deployment_config(&s->dep));
 }
@@ -331,9 +270,9 @@ static bool net_differs(const struct tb_svc *old, const struct tb_svc *s)
 	return !tb_service_block_equal("network", old, s);
 }
 
-static int add_net(json_t *body, const struct tb_svc *s)
+static int add_net(struct tb_arena *a, json_t *body, const struct tb_svc *s)
 {
-	return set_new(body, "networkConfiguration", network_config(&s->net));
+	return set_new(body, "networkConfiguration", network_config(a, &s->net));
 }
 
 static bool grace_differs(const struct tb_svc *old, const struct tb_svc *s)
@@ -341,7 +280,7 @@ static bool grace_differs(const struct tb_svc *old, const struct tb_svc *s)
 	return s->lb.set && old->dep.grace != s->dep.grace;
 }
 
-static int add_grace(json_t *body, const struct tb_svc *s)
+static int add_grace(struct tb_arena *a, json_t *body, const struct tb_svc *s)
 {
 	return set_new(body, "healthCheckGracePeriodSeconds", json_integer(s->dep.grace));
 }
@@ -351,12 +290,12 @@ static bool exec_differs(const struct tb_svc *old, const struct tb_svc *s)
 	return old->enable_execute_command != s->enable_execute_command;
 }
 
-static int add_exec(json_t *body, const struct tb_svc *s)
+static int add_exec(struct tb_arena *a, json_t *body, const struct tb_svc *s)
 {
 	return set_new(body, "enableExecuteCommand", json_boolean(s->enable_execute_command));
 }
 
-static int add_caps(json_t *body, const struct tb_svc *s)
+static int add_caps(struct tb_arena *a, json_t *body, const struct tb_svc *s)
 {
 	if (set_new(body, "capacityProviderStrategy", capacity_strategy(&s->cap)) != 0)
 		return -1;
@@ -369,7 +308,7 @@ static bool count_differs(const struct tb_svc *old, const struct tb_svc *s)
 	return !s->as.set && (old->as.set || old->desired_count != s->desired_count);
 }
 
-static int add_count(json_t *body, const struct tb_svc *s)
+static int add_count(struct tb_arena *a, json_t *body, const struct tb_svc *s)
 {
 	return set_new(body, "desiredCount", json_integer(s->desired_count));
 }
@@ -397,13 +336,13 @@ json_t *tb_service_update_request(struct tb_arena *a, const struct tb_svc *old,
 		if (!update_rows[i].differs(old, s))
 			continue;
 		any = true;
-		if (update_rows[i].add(body, s) != 0) {
+		if (update_rows[i].add(a, body, s) != 0) {
 			json_decref(body);
 			body = NULL;
 		}
 	}
 	*changed = any;
-	return tb_service_json_own(a, body);
+	return tb_aws_json_own(a, body);
 }
 
 /* ---- autoscaling ------------------------------------------------------------------- */
@@ -426,7 +365,7 @@ json_t *tb_service_target_request(struct tb_arena *a, const struct tb_svc *s)
 		json_decref(body);
 		body = NULL;
 	}
-	return tb_service_json_own(a, body);
+	return tb_aws_json_own(a, body);
 }
 
 struct metric_row {
@@ -483,7 +422,7 @@ json_t *tb_service_policy_request(struct tb_arena *a, const struct tb_svc *s, en
 		json_decref(body);
 		return NULL;
 	}
-	return tb_service_json_own(a, body);
+	return tb_aws_json_own(a, body);
 }
 
 static json_t *target_action(const struct tb_svc_sched *sc)
@@ -514,7 +453,7 @@ json_t *tb_service_schedule_request(struct tb_arena *a, const struct tb_svc *s,
 		json_decref(body);
 		return NULL;
 	}
-	return tb_service_json_own(a, body);
+	return tb_aws_json_own(a, body);
 }
 
 /* ---- ELBv2 query parameters --------------------------------------------------------- */
@@ -550,20 +489,6 @@ static int add_health(const struct tb_svc *s, struct tb_aws_params *p)
 	return err;
 }
 
-/* Appends Tags.member.N.Key / .Value. Returns 0 or TB_ENOMEM. */
-int tb_service_tag_params(const struct tb_svc_kvs *tags, struct tb_aws_params *out)
-{
-	int err = 0;
-
-	for (size_t i = 0; i < tags->n && err == 0; i++) {
-		err = tb_aws_params_addf(out, tags->v[i].key, "Tags.member.%zu.Key", i + 1);
-		if (err == 0)
-			err = tb_aws_params_addf(out, tags->v[i].value ? tags->v[i].value : "",
-			                         "Tags.member.%zu.Value", i + 1);
-	}
-	return err;
-}
-
 /* CreateTargetGroup parameters. Returns 0 or TB_ENOMEM. */
 int tb_service_tg_params(const struct tb_svc *s, const char *tg_name, struct tb_aws_params *out)
 {
@@ -580,7 +505,7 @@ int tb_service_tg_params(const struct tb_svc *s, const char *tg_name, struct tb_
 	if (err == 0)
 		err = add_health(s, out);
 	if (err == 0)
-		err = tb_service_tag_params(&s->tags_all, out);
+		err = tb_aws_tags_params(out, "Tags", &s->tags_all);
 	return err;
 }
 
@@ -619,7 +544,7 @@ int tb_service_tg_attr_params(const struct tb_svc *s, const char *tg_arn, struct
 }
 
 static int add_values(struct tb_aws_params *p, size_t n, const char *field, const char *config,
-                      const struct tb_svc_strs *values)
+                      const struct tb_strs *values)
 {
 	int err = tb_aws_params_addf(p, field, "Conditions.member.%zu.Field", n);
 
@@ -658,6 +583,6 @@ int tb_service_rule_params(const struct tb_svc *s, const char *tg_arn, struct tb
 	if (err == 0)
 		err = tb_aws_params_add(out, "Actions.member.1.TargetGroupArn", tg_arn);
 	if (err == 0)
-		err = tb_service_tag_params(&s->tags_all, out);
+		err = tb_aws_tags_params(out, "Tags", &s->tags_all);
 	return err;
 }

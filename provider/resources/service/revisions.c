@@ -26,7 +26,7 @@ bool tb_service_td_in_family(const char *arn, const char *family)
 	return colon && (size_t)(colon - p) == n && strncmp(p, family, n) == 0;
 }
 
-static bool strs_has(const struct tb_svc_strs *v, const char *s)
+static bool strs_has(const struct tb_strs *v, const char *s)
 {
 	for (size_t i = 0; v && i < v->n; i++)
 		if (tb_str_eq(v->v[i], s))
@@ -36,7 +36,7 @@ static bool strs_has(const struct tb_svc_strs *v, const char *s)
 
 /* Appends s to out (room reserved by the caller) unless skip names it or out
  * has it. */
-static void add_unless(struct tb_svc_strs *out, const char *s, const struct tb_svc_strs *skip)
+static void add_unless(struct tb_strs *out, const char *s, const struct tb_strs *skip)
 {
 	if (s && *s && !strs_has(skip, s) && !strs_has(out, s))
 		out->v[out->n++] = s;
@@ -44,10 +44,10 @@ static void add_unless(struct tb_svc_strs *out, const char *s, const struct tb_s
 
 /* The revisions to deregister. See service.h. */
 int tb_service_td_stale(struct tb_arena *a, const json_t *listed, const char *family,
-                        const char *extra, const struct tb_svc_strs *keep, struct tb_svc_strs *out)
+                        const char *extra, const struct tb_strs *keep, struct tb_strs *out)
 {
 	const json_t *arns = json_object_get(listed, "taskDefinitionArns");
-	struct tb_svc_strs v = {.n = 0};
+	struct tb_strs v = {.n = 0};
 
 	v.v = tb_arena_alloc(a, (json_array_size(arns) + 2) * sizeof(*v.v));
 	if (v.v == NULL)
@@ -63,11 +63,11 @@ int tb_service_td_stale(struct tb_arena *a, const json_t *listed, const char *fa
 }
 
 /* The revisions the service's deployments use. See service.h. */
-int tb_service_deployment_tds(struct tb_arena *a, const json_t *describe, struct tb_svc_strs *out)
+int tb_service_deployment_tds(struct tb_arena *a, const json_t *describe, struct tb_strs *out)
 {
 	const json_t *svc = json_array_get(json_object_get(describe, "services"), 0);
 	const json_t *deps = json_object_get(svc, "deployments");
-	struct tb_svc_strs v = {.n = 0};
+	struct tb_strs v = {.n = 0};
 
 	v.v = tb_arena_alloc(a, (json_array_size(deps) + 2) * sizeof(*v.v));
 	if (v.v == NULL)
@@ -84,10 +84,10 @@ int tb_service_deployment_tds(struct tb_arena *a, const json_t *describe, struct
 
 static int deregister_one(void *ud, size_t i, struct tb_aws_ctx *c)
 {
-	const struct tb_svc_strs *stale = ud;
-	int err = tb_service_call(
+	const struct tb_strs *stale = ud;
+	int err = tb_kit_call(
 	    c, "ecs", "DeregisterTaskDefinition",
-	    tb_service_json_own(c->arena, json_pack("{s:s}", "taskDefinition", stale->v[i])), NULL);
+	    tb_aws_json_own(c->arena, json_pack("{s:s}", "taskDefinition", stale->v[i])), NULL);
 
 	/* ECS answers ClientException for a revision that does not exist. */
 	return err == TB_ENOTFOUND || err == TB_EVALIDATION ? 0 : err;
@@ -95,15 +95,15 @@ static int deregister_one(void *ud, size_t i, struct tb_aws_ctx *c)
 
 /* Deregisters the family's revisions keep does not name. See service.h. */
 int tb_service_prune_tds(struct tb_aws_ctx *ctx, const char *family, const char *extra,
-                         const struct tb_svc_strs *keep)
+                         const struct tb_strs *keep)
 {
 	json_t *body =
-	    tb_service_json_own(ctx->arena, json_pack("{s:s, s:s}", "familyPrefix",
-	                                              family ? family : "", "status", "ACTIVE"));
+	    tb_aws_json_own(ctx->arena, json_pack("{s:s, s:s}", "familyPrefix",
+	                                          family ? family : "", "status", "ACTIVE"));
 	json_t *listed = NULL;
-	struct tb_svc_strs stale;
-	int err = tb_service_json_all(ctx, "ecs", "ListTaskDefinitions", body, "taskDefinitionArns",
-	                              &listed);
+	struct tb_strs stale;
+	int err =
+	    tb_aws_json_all(ctx, "ecs", "ListTaskDefinitions", body, "taskDefinitionArns", &listed);
 
 	if (err == 0)
 		err = tb_service_td_stale(ctx->arena, listed, family, extra, keep, &stale);

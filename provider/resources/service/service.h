@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "resources/kit/kit.h"
 #include "tb/aws.h"
 #include "tb/provider.h"
 
@@ -25,32 +26,16 @@
 
 /* ---- effective settings ------------------------------------------------- */
 
-struct tb_svc_strs {
-	size_t n;
-	const char **v;
-};
-
-struct tb_svc_kv {
-	const char *key;
-	const char *value;
-};
-
-/* Sorted by key (cty maps are). */
-struct tb_svc_kvs {
-	size_t n;
-	struct tb_svc_kv *v;
-};
-
 /* Container health check; absent (set false) means none. */
 struct tb_svc_hc {
 	bool set;
-	struct tb_svc_strs command;
+	struct tb_strs command;
 	int64_t interval, timeout, retries, start_period;
 };
 
 struct tb_svc_net {
 	bool set;
-	struct tb_svc_strs subnets, security_groups;
+	struct tb_strs subnets, security_groups;
 	bool assign_public_ip;
 };
 
@@ -65,7 +50,7 @@ struct tb_svc_lb {
 	bool set;
 	const char *listener_arn, *vpc_id;
 	int64_t priority; /* 0: the rule is missing */
-	struct tb_svc_strs host_headers, path_patterns;
+	struct tb_strs host_headers, path_patterns;
 	struct tb_svc_tghc hc;
 	int64_t stickiness_duration, deregistration_delay;
 };
@@ -111,7 +96,7 @@ struct tb_svc {
 	const char *execution_role_arn, *task_role_arn;
 	int64_t cpu, memory, port, desired_count; /* port 0: none */
 	bool enable_execute_command;
-	struct tb_svc_kvs environment, secrets, tags, tags_all;
+	struct tb_kvs environment, secrets, tags, tags_all;
 	struct tb_svc_hc hc;
 	struct tb_svc_net net;
 	struct tb_svc_lb lb;
@@ -175,6 +160,9 @@ const struct tb_svc_env *tb_service_env(const char *name);
 
 /* ---- model: cty value <-> struct tb_svc (service_model.c) ----------------- */
 
+/* The field table of struct tb_svc (the kit's engine runs it). */
+extern const struct tb_kit_model tb_service_model;
+
 /*
  * Reads v (planned, prior or state value) into *out with every default
  * resolved, as the resource will use it when calling AWS: attributes left
@@ -203,11 +191,6 @@ bool tb_service_attr_equal(const char *block, const char *attr, const struct tb_
                            const struct tb_svc *y);
 /* Field-by-field equality of one block ("deployment", "load_balancer", ...). */
 bool tb_service_block_equal(const char *block, const struct tb_svc *x, const struct tb_svc *y);
-
-/* Copy of planned with each unknown replaced by the value at the same place
- * in full (or null when full has none there). */
-const struct tb_value *tb_service_fill_unknowns(struct tb_arena *a, const struct tb_value *planned,
-                                                const struct tb_value *full);
 
 /* ---- expand: struct tb_svc -> AWS requests (service_expand.c) ------------- */
 
@@ -261,15 +244,6 @@ int tb_service_tg_attr_params(const struct tb_svc *s, const char *tg_arn,
                               struct tb_aws_params *out);
 int tb_service_rule_params(const struct tb_svc *s, const char *tg_arn, struct tb_aws_params *out);
 int tb_service_conditions_params(const struct tb_svc *s, struct tb_aws_params *out);
-/* "Tags.member.N.Key/Value" (prefix "Tags"). */
-int tb_service_tag_params(const struct tb_svc_kvs *tags, struct tb_aws_params *out);
-
-/* ECS tags [{key,value}] and plain {k: v} objects, owned by a. */
-json_t *tb_service_ecs_tags(struct tb_arena *a, const struct tb_svc_kvs *tags);
-json_t *tb_service_tag_map(struct tb_arena *a, const struct tb_svc_kvs *tags);
-
-/* Ties a jansson value to the arena's lifetime; returns j (NULL stays NULL). */
-json_t *tb_service_json_own(struct tb_arena *a, json_t *j);
 
 /* ---- flatten: AWS answers -> struct tb_svc (service_flatten.c) ----------- */
 
@@ -347,10 +321,10 @@ bool tb_service_td_in_family(const char *arn, const char *family);
  * Returns 0 or TB_ENOMEM.
  */
 int tb_service_td_stale(struct tb_arena *a, const json_t *listed, const char *family,
-                        const char *extra, const struct tb_svc_strs *keep, struct tb_svc_strs *out);
+                        const char *extra, const struct tb_strs *keep, struct tb_strs *out);
 /* The revisions a DescribeServices answer's service and its deployments
  * (PRIMARY and ACTIVE) use, in *out (in a). Returns 0 or TB_ENOMEM. */
-int tb_service_deployment_tds(struct tb_arena *a, const json_t *describe, struct tb_svc_strs *out);
+int tb_service_deployment_tds(struct tb_arena *a, const json_t *describe, struct tb_strs *out);
 /*
  * Lists the ACTIVE revisions of family (every page) and deregisters, in
  * parallel, those tb_service_td_stale picks (with extra and keep). A
@@ -358,85 +332,40 @@ int tb_service_deployment_tds(struct tb_arena *a, const json_t *describe, struct
  * failure (ctx->error set).
  */
 int tb_service_prune_tds(struct tb_aws_ctx *ctx, const char *family, const char *extra,
-                         const struct tb_svc_strs *keep);
+                         const struct tb_strs *keep);
 
-/* ---- AWS steps (service_aws.c, service_apply.c) --------------------------- */
-
-/*
- * One apply or read of a service: the call, its AWS context, and the
- * resource name for diagnostics ("<step> for talentbase_service \"x\": ...").
- */
-struct tb_svc_op {
-	struct tb_call *call;
-	struct tb_aws_ctx ctx;
-	const char *rname;
-	const struct tb_svc *old; /* update: the prior settings; NULL otherwise */
-};
-
-/* A step of the bundle: its name in diagnostics and what it does. */
-struct tb_svc_step {
-	const char *name;
-	int (*run)(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s);
-};
-
-/*
- * Runs steps[0..n) in parallel (tb_aws_fanout). Steps write disjoint
- * fields of s. On failure adds one diagnostic naming the first failed step
- * and its AWS error, and returns that step's error.
- */
-int tb_service_run_steps(struct tb_svc_op *op, struct tb_svc *s, const struct tb_svc_step *steps,
-                         size_t n);
-/* One JSON call of a batch run in parallel. */
-struct tb_svc_call {
-	const char *service, *action;
-	json_t *body;
-	bool ok_missing; /* a not-found answer counts as success (deletes) */
-};
-
-/* tb_aws_json that refuses a missing body (TB_ENOMEM: building it failed)
- * instead of sending "{}"; out may be NULL. */
-int tb_service_call(struct tb_aws_ctx *ctx, const char *service, const char *action, json_t *body,
-                    json_t **out);
-/* Runs calls[0..n) in parallel; 0, or the first failure (ctx->error set). */
-int tb_service_json_calls(struct tb_aws_ctx *ctx, const struct tb_svc_call *calls, size_t n);
-/* Every item under list_key of every page of a paginated JSON action, as
- * {list_key: [...]}, owned by ctx's arena. */
-int tb_service_json_all(struct tb_aws_ctx *ctx, const char *service, const char *action,
-                        json_t *body, const char *list_key, json_t **out);
-/* Adds a diagnostic for a failed step (with ctx's AWS error when it is the
- * cause) and returns err; 0 passes through. */
-int tb_service_fail(struct tb_svc_op *op, const struct tb_aws_ctx *ctx, const char *step, int err);
+/* ---- AWS steps (aws.c, apply.c) --------------------------------------------- */
 
 /* DescribeServices (with tags) of one service: 0 and the whole answer in
  * *out, or TB_ENOTFOUND when the service or its cluster is missing or the
  * service is INACTIVE. */
 int tb_service_find(struct tb_aws_ctx *ctx, const char *cluster, const char *name, json_t **out);
 /* Fills lb.vpc_id from the listener's load balancer unless it is set. */
-int tb_service_resolve_vpc(struct tb_svc_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s);
+int tb_service_resolve_vpc(const struct tb_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s);
 /*
  * Reads the whole bundle into *s. s starts as the settings of the prior
  * state (tb_service_load), whose IDs are the hints where to look; every
  * field AWS owns is overwritten. s->deployed_image is set only when the
  * service's rollout is complete. TB_ENOTFOUND when the service is gone.
  */
-int tb_service_read_bundle(struct tb_svc_op *op, struct tb_svc *s);
+int tb_service_read_bundle(struct tb_op *op, struct tb_svc *s);
 /*
  * With the service gone: whether an object the state records still exists
  * (the target group, the listener rule, an ACTIVE task-definition revision).
  * Such leftovers make the resource a replacement rather than a new create,
  * so that the destroy half removes them.
  */
-int tb_service_leftovers(struct tb_svc_op *op, const struct tb_svc *s, bool *out);
+int tb_service_leftovers(struct tb_op *op, const struct tb_svc *s, bool *out);
 /* Waits until the rollout of s->task_definition_arn completes; on failure
  * adds a diagnostic quoting the service's events and stopped tasks. */
-int tb_service_wait_rollout(struct tb_svc_op *op, struct tb_svc *s);
+int tb_service_wait_rollout(struct tb_op *op, struct tb_svc *s);
 
 /* The bundle's lifecycle. s carries the effective settings and receives
  * the computed IDs as objects come into being: after a failure it still
  * names every object created. Diagnostics go to op->call. */
-int tb_service_create_bundle(struct tb_svc_op *op, struct tb_svc *s);
-int tb_service_update_bundle(struct tb_svc_op *op, const struct tb_svc *old, struct tb_svc *s);
-int tb_service_delete_bundle(struct tb_svc_op *op, const struct tb_svc *s);
+int tb_service_create_bundle(struct tb_op *op, struct tb_svc *s);
+int tb_service_update_bundle(struct tb_op *op, const struct tb_svc *old, struct tb_svc *s);
+int tb_service_delete_bundle(struct tb_op *op, const struct tb_svc *s);
 
 /* Shared by create and update (service_apply.c): old is NULL on create. */
 int tb_service_put_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *old,

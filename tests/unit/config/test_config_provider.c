@@ -63,14 +63,14 @@ static void run_case(const struct provider_case *pc)
 	tb_arena_free(a);
 }
 
-static void test_resources_provider_validate(void **state)
+static void test_config_provider_validate(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < TB_COUNT(cases); i++)
 		run_case(&cases[i]);
 }
 
-static void test_resources_provider_unknown_skipped(void **state)
+static void test_config_provider_unknown_skipped(void **state)
 {
 	struct tb_arena *a = tb_arena_new();
 	struct tb_call call = {.arena = a, .meta = tb_provider_meta()};
@@ -85,7 +85,7 @@ static void test_resources_provider_unknown_skipped(void **state)
 	tb_arena_free(a);
 }
 
-static void test_resources_provider_registry(void **state)
+static void test_config_provider_registry(void **state)
 {
 	(void)state;
 	assert_non_null(tb_resource_find("talentbase_service"));
@@ -113,7 +113,7 @@ static int configure(const char *json)
 
 /* A call keeps the settings it started with across a later ConfigureProvider
  * and shutdown (ASan reports a use after free or a leak otherwise). */
-static void test_resources_provider_reconfigure_keeps_held_meta(void **state)
+static void test_config_provider_reconfigure_keeps_held_meta(void **state)
 {
 	const struct tb_meta *held, *now;
 	(void)state;
@@ -149,10 +149,10 @@ static void test_resources_provider_reconfigure_keeps_held_meta(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_resources_provider_validate),
-	    cmocka_unit_test(test_resources_provider_unknown_skipped),
-	    cmocka_unit_test(test_resources_provider_registry),
-	    cmocka_unit_test(test_resources_provider_reconfigure_keeps_held_meta),
+	    cmocka_unit_test(test_config_provider_validate),
+	    cmocka_unit_test(test_config_provider_unknown_skipped),
+	    cmocka_unit_test(test_config_provider_registry),
+	    cmocka_unit_test(test_config_provider_reconfigure_keeps_held_meta),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -212,7 +212,7 @@ static const struct tb_value *applied(const struct tb_meta *meta, const struct t
 	s.lb.vpc_id = "vpc-3ac0fb5f";
 	s.deployed_image = tb_service_image_ref(A, s.image, s.image_tag);
 	assert_int_equal(tb_service_state(A, meta, &s, planned, false, &full), 0);
-	full = tb_service_fill_unknowns(A, planned, full);
+	full = tb_kit_fill_unknowns(A, planned, full);
 	assert_true(tb_is_wholly_known(full));
 	return full;
 }
@@ -355,13 +355,13 @@ static void test_service_state_tags(void **state)
 	    applied(&meta, svc_plan(&c, NULL, svc_config("config_web.json")).planned);
 	const struct tb_value *read = NULL, *tags;
 	struct tb_svc actual;
-	struct tb_svc_kv kv[] = {{"ManagedBy", "Terraform"},
-	                         {"Owner", "someone"},
-	                         {"Project", "TalentBase"},
-	                         {"Service", "web"}};
+	struct tb_kv kv[] = {{"ManagedBy", "Terraform"},
+	                     {"Owner", "someone"},
+	                     {"Project", "TalentBase"},
+	                     {"Service", "web"}};
 
 	assert_int_equal(tb_service_load(A, &meta, prior, &actual), 0);
-	actual.tags_all = (struct tb_svc_kvs){.n = TB_COUNT(kv), .v = kv};
+	actual.tags_all = (struct tb_kvs){.n = TB_COUNT(kv), .v = kv};
 	assert_int_equal(tb_service_state(A, &meta, &actual, prior, false, &read), 0);
 	tags = svc_at(read, "tags");
 	assert_int_equal(tb_len(tags), 2);
@@ -371,7 +371,7 @@ static void test_service_state_tags(void **state)
 
 	/* No tags at all: tags_all is {} as the plan computes it, even where the
 	 * prior (an import's skeleton) has null. */
-	actual.tags_all = (struct tb_svc_kvs){.n = 0, .v = kv};
+	actual.tags_all = (struct tb_kvs){.n = 0, .v = kv};
 	prior = svc_set(prior, "tags", tb_null(A, svc_at(prior, "tags")->type));
 	prior = svc_set(prior, "tags_all", tb_null(A, svc_at(prior, "tags_all")->type));
 	meta.default_tags = NULL;
@@ -391,7 +391,7 @@ static void test_service_fill_unknowns(void **state)
 	full = svc_set(planned, "arn", tb_string(A, "arn:1"));
 	full = svc_set(full, "load_balancer.vpc_id", tb_string(A, "vpc-1"));
 	full = svc_set(full, "image_tag", tb_string(A, "changed"));
-	out = tb_service_fill_unknowns(A, planned, full);
+	out = tb_kit_fill_unknowns(A, planned, full);
 	assert_string_equal(svc_str(out, "arn"), "arn:1");
 	assert_string_equal(svc_str(out, "load_balancer.vpc_id"), "vpc-1");
 	assert_true(tb_is_null(svc_at(out, "task_definition_revision")));

@@ -75,7 +75,7 @@ static inline json_t *svc_json(const char *text)
 	json_t *j = json_loads(text, 0, &e);
 	if (j == NULL)
 		fail_msg("bad JSON at line %d: %s", e.line, e.text);
-	return tb_service_json_own(A, j);
+	return tb_aws_json_own(A, j);
 }
 
 static inline json_t *svc_json_file(const char *name)

@@ -26,7 +26,7 @@ static const struct tb_value *prior_state(const struct tb_meta *meta)
 	s.lb.vpc_id = "vpc-3ac0fb5f";
 	s.deployed_image = IMAGE ":sha-3f9c2e1";
 	assert_int_equal(tb_service_state(A, meta, &s, planned, false, &full), 0);
-	return tb_service_fill_unknowns(A, planned, full);
+	return tb_kit_fill_unknowns(A, planned, full);
 }
 
 enum rec {

@@ -334,7 +334,7 @@ static void test_service_lifecycle_create(void **state)
 	struct tb_call c = svc_call(&meta);
 	const struct tb_value *planned = planned_web(&c), *out = NULL;
 
-	assert_int_equal(tb_resource_service.create(&c, planned, &out), 0);
+	assert_int_equal(tb_resource_create(&tb_resource_service, &c, planned, &out), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_true(tb_is_wholly_known(out));
 	assert_string_equal(svc_str(out, "arn"), SVC_ARN);
@@ -348,7 +348,7 @@ static void test_service_lifecycle_create(void **state)
 	    svc_str(out, "deployed_image"),
 	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web:sha-3f9c2e1");
 	/* every value the plan knew is unchanged */
-	assert_true(tb_value_equal(tb_service_fill_unknowns(A, planned, out), out));
+	assert_true(tb_value_equal(tb_kit_fill_unknowns(A, planned, out), out));
 	assert_string_equal(svc_str(out, "image_tag"), svc_str(planned, "image_tag"));
 
 	assert_true(called_at("DescribeLoadBalancers") < called_at("CreateTargetGroup"));
@@ -378,7 +378,8 @@ static void test_service_lifecycle_create_fails(void **state)
 
 	F.fail_action = "CreateService";
 	F.fail_code = "InvalidParameterException";
-	assert_int_not_equal(tb_resource_service.create(&c, planned_web(&c), &out), 0);
+	assert_int_not_equal(tb_resource_create(&tb_resource_service, &c, planned_web(&c), &out),
+	                     0);
 	assert_non_null(out);
 	assert_true(tb_is_wholly_known(out));
 	assert_true(tb_is_null(svc_at(out, "arn")));
@@ -401,7 +402,8 @@ static void test_service_lifecycle_create_fails_early(void **state)
 
 	F.fail_action = "CreateRule";
 	F.fail_code = "PriorityInUse";
-	assert_int_not_equal(tb_resource_service.create(&c, planned_web(&c), &out), 0);
+	assert_int_not_equal(tb_resource_create(&tb_resource_service, &c, planned_web(&c), &out),
+	                     0);
 	assert_string_equal(svc_str(out, "target_group_arn"), TG_ARN);
 	assert_true(tb_is_null(svc_at(out, "listener_rule_arn")));
 	assert_string_equal(svc_str(out, "task_definition_arn"), TD7);
@@ -421,7 +423,8 @@ static void test_service_lifecycle_rollback(void **state)
 	const struct tb_diag *d;
 
 	F.services_file = "describe_services_rolled_back.json";
-	assert_int_equal(tb_resource_service.create(&c, planned_web(&c), &out), TB_EFAILED);
+	assert_int_equal(tb_resource_create(&tb_resource_service, &c, planned_web(&c), &out),
+	                 TB_EFAILED);
 	assert_non_null(d = svc_diag(&c, "was rolled back by ECS"));
 	assert_true(tb_str_icontains(d->detail, "rolling back to deployment"));
 	assert_true(tb_str_icontains(d->detail, "failed ELB health checks"));
@@ -438,7 +441,7 @@ static void test_service_lifecycle_create_lagging(void **state)
 	const struct tb_value *out = NULL;
 
 	F.services_once = "describe_services_missing.json";
-	assert_int_equal(tb_resource_service.create(&c, planned_web(&c), &out), 0);
+	assert_int_equal(tb_resource_create(&tb_resource_service, &c, planned_web(&c), &out), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_string_equal(svc_str(out, "task_definition_arn"), TD7);
 }
@@ -447,7 +450,7 @@ static const struct tb_value *state_web(struct tb_call *c)
 {
 	const struct tb_value *out = NULL;
 
-	assert_int_equal(tb_resource_service.create(c, planned_web(c), &out), 0);
+	assert_int_equal(tb_resource_create(&tb_resource_service, c, planned_web(c), &out), 0);
 	memset(F.calls, 0, sizeof(F.calls));
 	tbt_server_reset(S);
 	return out;
@@ -460,14 +463,14 @@ static void test_service_lifecycle_read(void **state)
 	const struct tb_value *prior = state_web(&c), *out = NULL;
 	struct tb_plan p;
 
-	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	if (!tb_value_equal(out, prior))
 		fail_msg("read differs at %s", svc_diff(out, prior));
 
 	/* The service is gone but the rest of the bundle is not: the state stays
 	 * without the service, and the plan replaces it (destroy removes the rest). */
 	F.services_file = "describe_services_missing.json";
-	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	assert_true(tb_is_known(out));
 	assert_true(tb_is_null(svc_at(out, "arn")));
 	assert_true(tb_value_equal(svc_set(out, "arn", svc_at(prior, "arn")), prior));
@@ -477,10 +480,10 @@ static void test_service_lifecycle_read(void **state)
 
 	/* Nothing left at all: gone, the plan creates it. */
 	F.bundle_gone = true;
-	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	assert_true(tb_is_null(out));
 	F.services_file = "describe_services_inactive.json";
-	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	assert_true(tb_is_null(out));
 }
 
@@ -491,7 +494,7 @@ static void test_service_lifecycle_delete(void **state)
 	const struct tb_value *prior = state_web(&c);
 
 	prior = svc_set(prior, "logs.retain_on_destroy", tb_bool(A, false));
-	assert_int_equal(tb_resource_service.delete(&c, prior), 0);
+	assert_int_equal(tb_resource_delete(&tb_resource_service, &c, prior), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_true(called_at("DeleteScalingPolicy") < called_at("DeregisterScalableTarget"));
 	assert_true(called_at("DeleteScheduledAction") < called_at("DeregisterScalableTarget"));
@@ -515,9 +518,10 @@ static void test_service_lifecycle_delete(void **state)
 	memset(F.calls, 0, sizeof(F.calls));
 	F.fail_action = "DeleteRule";
 	F.fail_code = "RuleNotFound";
-	assert_int_equal(tb_resource_service.delete(
-	                     &c, svc_set(prior, "logs.retain_on_destroy", tb_bool(A, true))),
-	                 0);
+	assert_int_equal(
+	    tb_resource_delete(&tb_resource_service, &c,
+	                       svc_set(prior, "logs.retain_on_destroy", tb_bool(A, true))),
+	    0);
 	assert_int_equal(count_calls("DeleteLogGroup"), 0);
 	assert_int_equal(count_calls("DeleteTargetGroup"), 1);
 }
@@ -531,8 +535,9 @@ static void test_service_lifecycle_import(void **state)
 	const struct tb_value *out = NULL, *cfg, *sched, *swapped[2];
 	struct tb_plan p;
 
-	assert_int_equal(
-	    tb_resource_service.import(&c, "talentbase-prod/talentbase-web-prod", &out), 0);
+	assert_int_equal(tb_resource_import(&tb_resource_service, &c,
+	                                    "talentbase-prod/talentbase-web-prod", &out),
+	                 0);
 	assert_string_equal(svc_str(out, "role"), "web");
 	assert_string_equal(svc_str(out, "load_balancer.listener_arn"), LISTENER);
 	assert_string_equal(svc_str(out, "listener_rule_arn"), RULE_ARN);
@@ -563,10 +568,10 @@ static void test_service_lifecycle_import(void **state)
 	}
 
 	c = svc_call(&meta);
-	assert_int_not_equal(tb_resource_service.import(&c, "no-slash", &out), 0);
+	assert_int_not_equal(tb_resource_import(&tb_resource_service, &c, "no-slash", &out), 0);
 	assert_non_null(svc_diag(&c, "Invalid import ID"));
 	F.services_file = "describe_services_missing.json";
-	assert_int_equal(tb_resource_service.import(&c, "talentbase-prod/gone", &out),
+	assert_int_equal(tb_resource_import(&tb_resource_service, &c, "talentbase-prod/gone", &out),
 	                 TB_ENOTFOUND);
 	assert_non_null(svc_diag(&c, "non-existent"));
 }
@@ -584,7 +589,7 @@ static void test_service_lifecycle_update_image(void **state)
 	F.services_follow = true;
 	cfg = svc_set(svc_config("config_web.json"), "image_tag", tb_string(A, "sha-4a0d1b2"));
 	p = svc_plan(&c, prior, cfg);
-	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_int_equal(tb_resource_update(&tb_resource_service, &c, prior, p.planned, &out), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_true(tb_is_wholly_known(out));
 	assert_true(tb_str_has_suffix(svc_str(out, "task_definition_arn"), ":8"));
@@ -631,7 +636,7 @@ static void test_service_lifecycle_update_in_place(void **state)
 	sched = svc_at(cfg, "autoscaling.schedule");
 	cfg = svc_set(cfg, "autoscaling.schedule", tb_set(A, sched->type, 1, sched->u.coll.items));
 	p = svc_plan(&c, prior, cfg);
-	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_int_equal(tb_resource_update(&tb_resource_service, &c, prior, p.planned, &out), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_int_equal(svc_int(out, "load_balancer.priority"), 90);
 	assert_int_equal(count_calls("SetRulePriorities"), 1);
@@ -681,7 +686,7 @@ static void test_service_lifecycle_update_schedules(void **state)
 	p = svc_plan(&c, prior, cfg);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_int_equal(p.n_requires_replace, 0);
-	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_int_equal(tb_resource_update(&tb_resource_service, &c, prior, p.planned, &out), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_int_equal(count_calls("PutScheduledAction"), 2);
 	puts = tb_arena_printf(A, "%s %s", body_of("PutScheduledAction", 0),
@@ -713,7 +718,8 @@ static void test_service_lifecycle_update_rolled_back(void **state)
 	F.services_file = "describe_services_rolled_back.json";
 	cfg = svc_set(svc_config("config_web.json"), "image_tag", tb_string(A, "sha-bad"));
 	p = svc_plan(&c, prior, cfg);
-	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), TB_EFAILED);
+	assert_int_equal(tb_resource_update(&tb_resource_service, &c, prior, p.planned, &out),
+	                 TB_EFAILED);
 	assert_non_null(svc_diag(&c, "was rolled back by ECS"));
 	assert_int_equal(count_calls("DeregisterTaskDefinition"), 1);
 	assert_non_null(strstr(body_of("DeregisterTaskDefinition", 0), "talentbase-web-prod:8"));
@@ -744,14 +750,14 @@ static void test_service_lifecycle_deployed_image(void **state)
 	              tb_bool(A, false));
 	p = svc_plan(&c, NULL, cfg);
 	assert_true(tb_is_unknown(svc_at(p.planned, "deployed_image")));
-	assert_int_equal(tb_resource_service.create(&c, p.planned, &prior), 0);
+	assert_int_equal(tb_resource_create(&tb_resource_service, &c, p.planned, &prior), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_true(tb_is_null(svc_at(prior, "deployed_image")));
 	assert_int_equal(count_calls("DescribeServices"), 0);
 
 	tbt_server_reset(S);
 	memset(F.calls, 0, sizeof(F.calls));
-	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	assert_string_equal(
 	    svc_str(out, "deployed_image"),
 	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web:sha-2b7a9d0");
@@ -760,24 +766,24 @@ static void test_service_lifecycle_deployed_image(void **state)
 
 	memset(F.calls, 0, sizeof(F.calls));
 	F.services_file = "describe_services_completed.json";
-	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	assert_string_equal(
 	    svc_str(out, "deployed_image"),
 	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web:sha-3f9c2e1");
 	assert_int_equal(count_calls("DescribeTaskDefinition"), 1);
 	F.services_file = "describe_services_rolled_back.json";
-	assert_int_equal(tb_resource_service.read(&c, prior, &out), 0);
+	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	assert_true(tb_is_null(svc_at(out, "deployed_image")));
 
 	/* a new image, not waited for: :8 PRIMARY in progress, :6 still serving */
 	F.services_file = "describe_services_in_progress.json";
 	F.services_follow = true;
-	assert_int_equal(tb_resource_service.read(&c, prior, &prior), 0);
+	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &prior), 0);
 	p = svc_plan(&c, prior, svc_set(cfg, "image_tag", tb_string(A, "sha-4a0d1b2")));
 	assert_true(tb_is_unknown(svc_at(p.planned, "deployed_image")));
 	tbt_server_reset(S);
 	memset(F.calls, 0, sizeof(F.calls));
-	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_int_equal(tb_resource_update(&tb_resource_service, &c, prior, p.planned, &out), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_string_equal(svc_str(out, "deployed_image"), svc_str(prior, "deployed_image"));
 	assert_true(called_at("UpdateService") < called_at("DescribeServices"));
@@ -803,7 +809,7 @@ static void test_service_lifecycle_update_tags(void **state)
 	tbt_server_reset(S);
 	cfg = svc_set(svc_config("config_web.json"), "tags", svc_tags("{\"Team\":\"growth\"}"));
 	p = svc_plan(&c, prior, cfg);
-	assert_int_equal(tb_resource_service.update(&c, prior, p.planned, &out), 0);
+	assert_int_equal(tb_resource_update(&tb_resource_service, &c, prior, p.planned, &out), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_int_equal(tb_len(svc_at(out, "tags_all")), 3);
 	/* ECS service and task definition, log group, scalable target */

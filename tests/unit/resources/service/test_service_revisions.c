@@ -58,7 +58,7 @@ static const json_t *listed_both_pages(void)
 	return all;
 }
 
-static bool has(const struct tb_svc_strs *v, const char *s)
+static bool has(const struct tb_strs *v, const char *s)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (tb_str_eq(v->v[i], s))
@@ -67,7 +67,7 @@ static bool has(const struct tb_svc_strs *v, const char *s)
 }
 
 /* Exactly the wanted ARNs, in any order. */
-static void assert_strs(const struct tb_svc_strs *got, const char *const *want, size_t n)
+static void assert_strs(const struct tb_strs *got, const char *const *want, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!has(got, want[i]))
@@ -84,8 +84,8 @@ static void test_service_revisions_after_rollout(void **state)
 {
 	static const char *const keep_v[] = {TD(8)};
 	static const char *const want[] = {TD(5), TD(6), TD(7)};
-	const struct tb_svc_strs keep = {.n = 1, .v = (const char **)keep_v};
-	struct tb_svc_strs out;
+	const struct tb_strs keep = {.n = 1, .v = (const char **)keep_v};
+	struct tb_strs out;
 
 	assert_int_equal(tb_service_td_stale(A, listed_both_pages(), FAMILY, TD(7), &keep, &out),
 	                 0);
@@ -98,7 +98,7 @@ static void test_service_revisions_unwaited(void **state)
 {
 	static const char *const in_use[] = {TD(8), TD(5), TD(7), TD(6)};
 	static const char *const stale[] = {TD(5), TD(8)};
-	struct tb_svc_strs keep, out;
+	struct tb_strs keep, out;
 
 	assert_int_equal(
 	    tb_service_deployment_tds(A, svc_json_file("describe_services_superseded.json"), &keep),
@@ -125,8 +125,8 @@ static void test_service_revisions_destroy(void **state)
 {
 	static const char *const want[] = {TD(5), TD(6), TD(7), TD(8), TD_PREFIX "legacy-web:41"};
 	static const char *const want_same[] = {TD(5), TD(6), TD(7), TD(8)};
-	const struct tb_svc_strs none = {0};
-	struct tb_svc_strs out;
+	const struct tb_strs none = {0};
+	struct tb_strs out;
 
 	assert_int_equal(tb_service_td_stale(A, listed_both_pages(), FAMILY,
 	                                     TD_PREFIX "legacy-web:41", &none, &out),
