@@ -85,8 +85,13 @@ int tb_kit_run_steps(const struct tb_op *op, void *state, size_t size,
 /* ---- the wire (wire.c) ---------------------------------------------------------
  * Requests follow the AWS layer's ownership rule (tb_aws_json_own): every
  * json_t returned here is the arena's, borrowed by the caller (compose it
- * with json_pack "O" or json_object_set, never "o"/set_new).
+ * with json_pack "O" or json_object_set). Inside one builder, new
+ * references it made itself go into the body it is building with json_pack
+ * "o" or tb_kit_set_new, which take them over.
  */
+/* Sets o[key] to v, taking over the new reference v; -1 when v is NULL
+ * (building it failed) or on failure, 0 otherwise. */
+int tb_kit_set_new(json_t *o, const char *key, json_t *v);
 /* json_pack into a's ownership; NULL when out of memory or fmt fails. */
 json_t *tb_kit_pack(struct tb_arena *a, const char *fmt, ...);
 /* tb_aws_json that refuses a missing body (TB_ENOMEM: building it failed)

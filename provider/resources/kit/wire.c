@@ -34,6 +34,12 @@ int tb_kit_call(struct tb_aws_ctx *ctx, const char *service, const char *action,
 	return tb_aws_json(ctx, service, action, body, out ? out : &ignored);
 }
 
+/* Sets o[key], taking v over. See kit.h. */
+int tb_kit_set_new(json_t *o, const char *key, json_t *v)
+{
+	return v ? json_object_set_new(o, key, v) : -1;
+}
+
 /* ["a", "b"] of strs (NULL items as ""). See kit.h. */
 json_t *tb_kit_json_strs(struct tb_arena *a, const struct tb_strs *strs)
 {

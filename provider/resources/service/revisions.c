@@ -111,3 +111,54 @@ int tb_service_prune_tds(struct tb_aws_ctx *ctx, const char *family, const char 
 		err = tb_aws_fanout(ctx, stale.n, deregister_one, &stale);
 	return err;
 }
+
+/* The revisions to keep: s's, and with a service answer those its deployments use. */
+static int revisions_in_use(struct tb_arena *a, const struct tb_svc *s, const json_t *describe,
+                            struct tb_strs *out)
+{
+	struct tb_strs deps = {.n = 0};
+	const char **v;
+	int err = describe ? tb_service_deployment_tds(a, describe, &deps) : 0;
+
+	if (err != 0)
+		return err;
+	if ((v = tb_arena_alloc(a, (deps.n + 1) * sizeof(*v))) == NULL)
+		return TB_ENOMEM;
+	v[0] = s->task_definition_arn;
+	for (size_t i = 0; i < deps.n; i++)
+		v[i + 1] = deps.v[i];
+	out->n = deps.n + 1;
+	out->v = v;
+	return 0;
+}
+
+/*
+ * After the rollout of a new revision: the family's other ACTIVE revisions
+ * (and extra, the previous one) are deregistered. A rollout not waited for
+ * is still in progress, so (look) the revisions its deployments use stay.
+ * A failure only warns: the rollout succeeded, and the next one or the
+ * destroy deregisters what is left.
+ */
+void tb_service_prune_revisions(struct tb_op *op, const struct tb_svc *s, const char *extra,
+                                bool look)
+{
+	struct tb_arena *a = op->call->arena;
+	struct tb_strs keep;
+	json_t *resp = NULL;
+	int err = look ? tb_service_find(&op->ctx, s->cluster, s->name, &resp) : 0;
+
+	if (err == 0)
+		err = revisions_in_use(a, s, resp, &keep);
+	if (err == 0)
+		err = tb_service_prune_tds(&op->ctx, s->name, extra, &keep);
+	if (err != 0)
+		tb_diag_addf(
+		    &op->call->diags, TB_SEV_WARNING, NULL,
+		    "previous task-definition revisions not deregistered",
+		    "Deregistering the ACTIVE revisions of task-definition family %s other "
+		    "than %s failed: %s. They stay registered (and unused); the next "
+		    "rollout of a new revision, or the destroy, deregisters them.",
+		    s->name, s->task_definition_arn ? s->task_definition_arn : "?",
+		    op->ctx.error.err == err ? tb_aws_error_string(a, &op->ctx.error)
+		                             : tb_strerror(err));
+}

@@ -8,7 +8,8 @@
 
 #include "resources/service/service.h"
 
-#define MAX_EVENTS 5
+#define MAX_EVENTS        5
+#define ROLLOUT_SETTLE_MS (60 * 1000)
 
 /* clang-format off */
 static const char *const rollout_names[] = {
@@ -216,4 +217,169 @@ const char *tb_service_stopped_reasons(struct tb_arena *a, const json_t *tasks)
 		out = tb_arena_strndup(a, b.data, b.len);
 	tb_buf_free(&b);
 	return out;
+}
+
+struct rollout_wait {
+	const struct tb_svc *s;
+	int64_t settle_until; /* until then ECS may not show what was just written */
+	struct tb_svc_rollout_result r;
+};
+
+/* Whether one of the service's newest events tells of a rollback. */
+static bool recent_rollback(const json_t *describe)
+{
+	const json_t *svc = json_array_get(json_object_get(describe, "services"), 0);
+	const json_t *events = json_object_get(svc, "events");
+
+	for (size_t i = 0; i < json_array_size(events) && i < 5; i++)
+		if (tb_str_icontains(
+		        json_string_value(json_object_get(json_array_get(events, i), "message")),
+		        "rolling back"))
+			return true;
+	return false;
+}
+
+/* ECS is eventually consistent: right after CreateService or UpdateService a
+ * describe may miss the service or its new deployment. Early on, and unless
+ * the events tell of a rollback, that reads as still in progress rather than
+ * as gone or rolled back. */
+static bool maybe_lagging(struct tb_arena *a, const struct rollout_wait *w, const json_t *describe)
+{
+	struct tb_strs tds = {.n = 0};
+
+	if (tb_now_ms() >= w->settle_until)
+		return false;
+	if (w->r.state == TB_SVC_ROLLOUT_GONE)
+		return true;
+	if (w->r.state != TB_SVC_ROLLOUT_ROLLED_BACK || w->s->task_definition_arn == NULL ||
+	    recent_rollback(describe) || tb_service_deployment_tds(a, describe, &tds) != 0)
+		return false;
+	for (size_t i = 0; i < tds.n; i++)
+		if (tb_str_eq(tds.v[i], w->s->task_definition_arn))
+			return false;
+	return true;
+}
+
+static int rollout_refresh(struct tb_aws_ctx *ctx, void *ud, const char **state)
+{
+	struct rollout_wait *w = ud;
+	json_t *resp = NULL;
+	int err = tb_service_find(ctx, w->s->cluster, w->s->name, &resp);
+
+	if (err == TB_ENOTFOUND) {
+		w->r.state = TB_SVC_ROLLOUT_GONE;
+		w->r.reason = "the service is missing";
+		err = 0;
+	} else if (err == 0) {
+		err =
+		    tb_service_rollout_classify(ctx->arena, resp, w->s->task_definition_arn, &w->r);
+	}
+	if (err == 0)
+		*state = tb_service_rollout_name(
+		    maybe_lagging(ctx->arena, w, resp) ? TB_SVC_ROLLOUT_IN_PROGRESS : w->r.state);
+	return err;
+}
+
+/* Why the service's last tasks stopped (best effort: failures are ignored). */
+static const char *stopped_tasks(struct tb_aws_ctx *ctx, const struct tb_svc *s)
+{
+	json_t *list = tb_aws_json_own(
+	    ctx->arena, json_pack("{s:s, s:s, s:s, s:i}", "cluster", s->cluster, "serviceName",
+	                          s->name, "desiredStatus", "STOPPED", "maxResults", 3));
+	json_t *arns = NULL, *tasks = NULL, *body;
+
+	if (list == NULL || tb_kit_call(ctx, "ecs", "ListTasks", list, &arns) != 0)
+		return NULL;
+	if (json_array_size(json_object_get(arns, "taskArns")) == 0)
+		return NULL;
+	body = tb_aws_json_own(ctx->arena, json_pack("{s:s, s:O}", "cluster", s->cluster, "tasks",
+	                                             json_object_get(arns, "taskArns")));
+	if (body == NULL || tb_kit_call(ctx, "ecs", "DescribeTasks", body, &tasks) != 0)
+		return NULL;
+	return tb_service_stopped_reasons(ctx->arena, tasks);
+}
+
+static void rollout_diag(struct tb_op *op, const struct tb_svc *s, const struct rollout_wait *w,
+                         int err)
+{
+	struct tb_arena *a = op->call->arena;
+	const char *what = err == TB_ETIMEOUT                         ? "timed out"
+	                   : err == TB_ECANCELED                      ? "was interrupted"
+	                   : w->r.state == TB_SVC_ROLLOUT_ROLLED_BACK ? "was rolled back by ECS"
+	                                                              : "failed";
+	const char *tasks = err == TB_EFAILED ? stopped_tasks(&op->ctx, s) : NULL;
+
+	tb_diag_add(&op->call->diags, TB_SEV_ERROR, NULL,
+	            tb_arena_printf(a, "rollout of %s \"%s\" %s", TB_SVC_RESOURCE, op->rname, what),
+	            tb_arena_printf(a,
+	                            "ECS service %s, task definition %s:\n%s\n\nRecent service "
+	                            "events:\n%s%s%s\n\nFix the cause and apply again; the "
+	                            "resource stays in state so the next apply converges.",
+	                            s->name, s->task_definition_arn ? s->task_definition_arn : "?",
+	                            w->r.reason ? w->r.reason : tb_strerror(err),
+	                            w->r.events ? w->r.events : "  (none)",
+	                            tasks ? "\n\nStopped tasks:\n" : "", tasks ? tasks : ""));
+}
+
+/* Waits for the rollout of s->task_definition_arn. See service.h. */
+int tb_service_wait_rollout(struct tb_op *op, struct tb_svc *s)
+{
+	static const char *const pending[] = {"IN_PROGRESS", NULL};
+	static const char *const target[] = {"COMPLETED", NULL};
+	static const char *const failure[] = {"FAILED", "ROLLED_BACK", "GONE", NULL};
+	struct rollout_wait w = {.s = s, .settle_until = tb_now_ms() + ROLLOUT_SETTLE_MS};
+	int64_t left = op->ctx.deadline_ms ? op->ctx.deadline_ms - tb_now_ms() : 0;
+	struct tb_aws_waiter waiter = {
+	    .what =
+	        tb_arena_printf(op->call->arena, "ECS service %s to reach steady state", s->name),
+	    .pending = pending,
+	    .target = target,
+	    .failure = failure,
+	    .timeout_ms = left > 0 ? left : 30 * 60 * 1000,
+	    .min_delay_ms = 5000,
+	    .max_delay_ms = 30000,
+	    .refresh = rollout_refresh,
+	    .ud = &w,
+	};
+	int err = tb_aws_wait(&op->ctx, &waiter);
+
+	if (err == 0) {
+		s->deployed_image = tb_service_image_ref(op->call->arena, s->image, s->image_tag);
+		return 0;
+	}
+	if (err == TB_EFAILED || err == TB_ETIMEOUT || err == TB_ECANCELED) {
+		rollout_diag(op, s, &w, err);
+		return err;
+	}
+	return tb_kit_fail(op, &op->ctx, "waiting for the rollout", err);
+}
+
+/* deployed_image: the image of the newest deployment whose rollout
+ * completed. The service's current revision is described already; an older
+ * one costs one DescribeTaskDefinition. */
+int tb_service_read_deployed_image(struct tb_op *op, const json_t *describe, struct tb_svc *s)
+{
+	struct tb_arena *a = op->call->arena;
+	const char *td = tb_service_deployed_td(describe);
+	json_t *resp = NULL;
+	int err;
+
+	s->deployed_image = NULL;
+	if (td == NULL)
+		return 0;
+	if (tb_str_eq(td, s->task_definition_arn)) {
+		if (s->image)
+			s->deployed_image = tb_service_image_ref(a, s->image, s->image_tag);
+		return 0;
+	}
+	err = tb_kit_call(&op->ctx, "ecs", "DescribeTaskDefinition",
+	                  tb_aws_json_own(a, json_pack("{s:s}", "taskDefinition", td)), &resp);
+	/* ECS answers ClientException for a revision that does not exist. */
+	if (err == TB_ENOTFOUND || err == TB_EVALIDATION)
+		return 0;
+	if (err != 0)
+		return tb_kit_fail(op, &op->ctx, "reading the deployed task definition", err);
+	s->deployed_image =
+	    tb_service_td_image(a, json_object_get(resp, "taskDefinition"), s->name);
+	return 0;
 }

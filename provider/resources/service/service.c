@@ -1,13 +1,13 @@
 /*
  * talentbase_service: the resource type. Validation and planning over cty
  * values, and the CRUD entry points that turn values into effective
- * settings (struct tb_svc) and hand them to the bundle sequences.
+ * settings (struct tb_svc) and hand them to the bundle's sequences.
  *
- *   schema            service_schema.c
- *   value <-> struct  service_model.c
- *   struct -> AWS     service_expand.c      AWS -> struct   service_flatten.c
- *   sequences         service_apply.c (create, update), service_aws.c (read, delete, waits)
- *   rollout states    service_rollout.c
+ *   schema              schema.c
+ *   value <-> struct    model.c (the kit's field engine)
+ *   the AWS objects     taskdef.c, ecs.c, lb.c, scaling.c, logs.c
+ *                       (requests, answers, read/create/update/delete steps)
+ *   sequences           bundle.c; rollout.c (waiting for ECS), revisions.c
  */
 #include <string.h>
 

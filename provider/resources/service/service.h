@@ -111,7 +111,7 @@ struct tb_svc {
 	const char *lb_arn; /* the target group's load balancer (read only) */
 };
 
-/* ---- schema (service_schema.c) ------------------------------------------- */
+/* ---- schema (schema.c) ------------------------------------------------------ */
 
 extern const struct tb_schema tb_service_schema;
 extern const struct tb_block tb_service_block;
@@ -158,7 +158,7 @@ const struct tb_value *tb_service_derived(struct tb_arena *a, const struct tb_me
 const struct tb_svc_role *tb_service_role(const char *name);
 const struct tb_svc_env *tb_service_env(const char *name);
 
-/* ---- model: cty value <-> struct tb_svc (service_model.c) ----------------- */
+/* ---- model: cty value <-> struct tb_svc (model.c) ------------------------------ */
 
 /* The field table of struct tb_svc (the kit's engine runs it). */
 extern const struct tb_kit_model tb_service_model;
@@ -192,31 +192,108 @@ bool tb_service_attr_equal(const char *block, const char *attr, const struct tb_
 /* Field-by-field equality of one block ("deployment", "load_balancer", ...). */
 bool tb_service_block_equal(const char *block, const struct tb_svc *x, const struct tb_svc *y);
 
-/* ---- expand: struct tb_svc -> AWS requests (service_expand.c) ------------- */
+/* ---- the objects of the bundle ----------------------------------------------
+ * One file per AWS object: its requests (pure), what its answers say
+ * (pure), and the steps that read, create, update and delete it. A step has
+ * the kit's step signature (slot is the struct tb_svc it works on) and a
+ * merge function copies what it produced back into the bundle's settings.
+ * Steps return a TB_E* code with ctx->error set; the phase reports it.
+ */
+
+/* ---- task definition (taskdef.c) ---------------------------------------------- */
 
 /* "image:tag", or "image@sha256:..." for a digest. */
 char *tb_service_image_ref(struct tb_arena *a, const char *image, const char *tag);
-/* Target group name: at most 32 characters, from the name and a hash of cluster/name. */
-char *tb_service_tg_name(struct tb_arena *a, const char *cluster, const char *name);
-/* "/ecs/<name>". */
-char *tb_service_log_group(struct tb_arena *a, const char *name);
-/* "service/<cluster>/<name>". */
-char *tb_service_scaling_id(struct tb_arena *a, const char *cluster, const char *name);
-/* "app/<lb>/<id>/targetgroup/<tg>/<id>" from a listener ARN and a target group
- * ARN; NULL when either is not of that form. */
-char *tb_service_request_label(struct tb_arena *a, const char *listener_arn, const char *tg_arn);
-
-/*
- * JSON request bodies. Each returns a new object owned by a (released when
- * a is freed), or NULL when out of memory.
- */
+/* The RegisterTaskDefinition body (owned by a), or NULL when out of memory. */
 json_t *tb_service_td_request(struct tb_arena *a, const struct tb_svc *s, const char *region);
+/* Fills the task-definition settings from a DescribeTaskDefinition
+ * "taskDefinition" object: 0, TB_EINVAL when it lacks the container, or
+ * TB_ENOMEM. */
+int tb_service_flatten_td(struct tb_arena *a, const json_t *td, struct tb_svc *s);
+/* "image:tag" of the main container (named name, else the essential one) of
+ * a DescribeTaskDefinition "taskDefinition" object; NULL when it has none.
+ * In a. */
+const char *tb_service_td_image(struct tb_arena *a, const json_t *td, const char *name);
+/* Splits an image reference into repository and tag (or "sha256:..." digest). */
+void tb_service_split_image(struct tb_arena *a, const char *ref, const char **image,
+                            const char **tag);
+/* DescribeTaskDefinition of the revision s records, into s; a revision
+ * gone out of band clears s->image (the plan registers a new one). */
+int tb_service_td_read(struct tb_aws_ctx *ctx, struct tb_svc *s);
+/* Steps: register a new revision (update: only when the settings differ). */
+int tb_service_td_register(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+int tb_service_td_update(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+/* Step: deregisters the family's ACTIVE revisions (and the recorded one). */
+int tb_service_td_deregister(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+void tb_service_td_merge(void *state, const void *slot);
+/* Whether the recorded revision is still ACTIVE (0 and *found, or an error). */
+int tb_service_td_active(struct tb_aws_ctx *ctx, const struct tb_svc *s, bool *found);
+/* After a failed rollout: a new revision the service no longer runs is
+ * deregistered (best effort). */
+void tb_service_td_drop_unused(struct tb_op *op, const struct tb_svc *s);
+
+/* ---- ECS service (ecs.c) --------------------------------------------------------- */
+
+/* The CreateService body (owned by a), or NULL when out of memory. */
 json_t *tb_service_create_request(struct tb_arena *a, const struct tb_svc *s);
 /* UpdateService with what differs between old and s (desired count only
  * when autoscaling does not own it). *changed is false when nothing does. */
 json_t *tb_service_update_request(struct tb_arena *a, const struct tb_svc *old,
                                   const struct tb_svc *s, bool *changed);
-json_t *tb_service_target_request(struct tb_arena *a, const struct tb_svc *s);
+/* Fills arn, desired count, placement, deployment, network, the load
+ * balancer's target group, exec and tags from a DescribeServices item: 0,
+ * TB_EINVAL when it has no ARN, or TB_ENOMEM. */
+int tb_service_flatten_service(struct tb_arena *a, const json_t *service, struct tb_svc *s);
+/* DescribeServices (with tags) of one service: 0 and the whole answer in
+ * *out, or TB_ENOTFOUND when the service or its cluster is missing or the
+ * service is INACTIVE. */
+int tb_service_find(struct tb_aws_ctx *ctx, const char *cluster, const char *name, json_t **out);
+/* Step: CreateService. */
+int tb_service_ecs_create(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+void tb_service_ecs_merge(void *state, const void *slot);
+/* UpdateService when something differs from op->old (*changed says whether
+ * it did); adds its own diagnostic on failure. */
+int tb_service_ecs_update(struct tb_op *op, struct tb_svc *s, bool *changed);
+/* Step: desired count 0, DeleteService (force), wait until INACTIVE. */
+int tb_service_ecs_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+
+/* ---- target group and listener rule (lb.c) --------------------------------------- */
+
+/* Target group name: at most 32 characters, from the name and a hash of cluster/name. */
+char *tb_service_tg_name(struct tb_arena *a, const char *cluster, const char *name);
+/* "app/<lb>/<id>/targetgroup/<tg>/<id>" from a listener ARN and a target group
+ * ARN; NULL when either is not of that form. */
+char *tb_service_request_label(struct tb_arena *a, const char *listener_arn, const char *tg_arn);
+/* Query parameters (ELBv2). Return 0 or TB_ENOMEM. */
+int tb_service_tg_params(const struct tb_svc *s, const char *tg_name, struct tb_aws_params *out);
+int tb_service_tg_health_params(const struct tb_svc *s, const char *tg_arn,
+                                struct tb_aws_params *out);
+int tb_service_tg_attr_params(const struct tb_svc *s, const char *tg_arn,
+                              struct tb_aws_params *out);
+int tb_service_rule_params(const struct tb_svc *s, const char *tg_arn, struct tb_aws_params *out);
+int tb_service_conditions_params(const struct tb_svc *s, struct tb_aws_params *out);
+/* Each fills the part of *s its answer owns: 0, TB_EINVAL when the answer
+ * lacks what it must have, or TB_ENOMEM. */
+int tb_service_flatten_tg(struct tb_arena *a, const struct tb_xml *tg, struct tb_svc *s);
+int tb_service_flatten_tg_attrs(struct tb_arena *a, const struct tb_xml *attrs, struct tb_svc *s);
+int tb_service_flatten_rule(struct tb_arena *a, const struct tb_xml *rule, struct tb_svc *s);
+/* Fills lb.vpc_id (and lb_arn) from the listener's load balancer unless it is set. */
+int tb_service_resolve_vpc(const struct tb_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s);
+/* Steps: read, create (target group, attributes, rule), update in place
+ * (a missing rule is created), delete (rule, then the target group once it
+ * is no longer in use). */
+int tb_service_lb_read(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+int tb_service_lb_create(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+int tb_service_lb_update(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+int tb_service_lb_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+/* The load balancer's settings and IDs; the listener rule's ARN only. */
+void tb_service_lb_merge(void *state, const void *slot);
+void tb_service_rule_merge(void *state, const void *slot);
+/* Whether the recorded target group / rule still exists (0 and *found, or an error). */
+int tb_service_tg_exists(struct tb_aws_ctx *ctx, const struct tb_svc *s, bool *found);
+int tb_service_rule_exists(struct tb_aws_ctx *ctx, const struct tb_svc *s, bool *found);
+
+/* ---- autoscaling (scaling.c) ------------------------------------------------------ */
 
 enum tb_svc_metric {
 	TB_SVC_CPU = 0,
@@ -225,6 +302,10 @@ enum tb_svc_metric {
 	TB_SVC_N_METRICS,
 };
 
+/* "service/<cluster>/<name>". */
+char *tb_service_scaling_id(struct tb_arena *a, const char *cluster, const char *name);
+/* The RegisterScalableTarget body (owned by a), or NULL. */
+json_t *tb_service_target_request(struct tb_arena *a, const struct tb_svc *s);
 /* Metric type and policy name suffix of each target-tracking policy. */
 const char *tb_service_metric_type(enum tb_svc_metric m);
 char *tb_service_policy_name(struct tb_arena *a, const struct tb_svc *s, enum tb_svc_metric m);
@@ -235,41 +316,44 @@ json_t *tb_service_policy_request(struct tb_arena *a, const struct tb_svc *s, en
                                   const char *label);
 json_t *tb_service_schedule_request(struct tb_arena *a, const struct tb_svc *s,
                                     const struct tb_svc_sched *sc);
-
-/* Query parameters (ELBv2). Return 0 or TB_ENOMEM. */
-int tb_service_tg_params(const struct tb_svc *s, const char *tg_name, struct tb_aws_params *out);
-int tb_service_tg_health_params(const struct tb_svc *s, const char *tg_arn,
-                                struct tb_aws_params *out);
-int tb_service_tg_attr_params(const struct tb_svc *s, const char *tg_arn,
-                              struct tb_aws_params *out);
-int tb_service_rule_params(const struct tb_svc *s, const char *tg_arn, struct tb_aws_params *out);
-int tb_service_conditions_params(const struct tb_svc *s, struct tb_aws_params *out);
-
-/* ---- flatten: AWS answers -> struct tb_svc (service_flatten.c) ----------- */
-
-/* Each fills the part of *s its AWS object owns. Return 0, TB_EINVAL when the
- * answer lacks what it must have, or TB_ENOMEM. */
-int tb_service_flatten_service(struct tb_arena *a, const json_t *service, struct tb_svc *s);
-int tb_service_flatten_td(struct tb_arena *a, const json_t *td, struct tb_svc *s);
-int tb_service_flatten_tg(struct tb_arena *a, const struct tb_xml *tg, struct tb_svc *s);
-int tb_service_flatten_tg_attrs(struct tb_arena *a, const struct tb_xml *attrs, struct tb_svc *s);
-int tb_service_flatten_rule(struct tb_arena *a, const struct tb_xml *rule, struct tb_svc *s);
 /* DescribeScalableTargets / DescribeScalingPolicies / DescribeScheduledActions
  * answers (any may be NULL: none). No scalable target leaves s->as unset. */
 int tb_service_flatten_scaling(struct tb_arena *a, const json_t *targets, const json_t *policies,
                                const json_t *actions, struct tb_svc *s);
-/* A DescribeLogGroups answer; name is the group to find in it. */
+/* The scalable target's ARN, or NULL when there is none (or on failure). */
+const char *tb_service_scalable_target_arn(struct tb_aws_ctx *ctx, const struct tb_svc *s);
+/* Registers the scalable target, then its policies and scheduled actions in
+ * parallel: only what differs from old (NULL: everything). */
+int tb_service_put_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *old,
+                           const struct tb_svc *s);
+/* Deletes scheduled actions, policies and the scalable target; not found is fine. */
+int tb_service_delete_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *s);
+/* Steps: read, put (against op->old), delete. */
+int tb_service_scaling_read(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+int tb_service_scaling_put(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+int tb_service_scaling_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+void tb_service_scaling_merge(void *state, const void *slot);
+
+/* ---- log group (logs.c) ----------------------------------------------------------- */
+
+/* "/ecs/<name>". */
+char *tb_service_log_group(struct tb_arena *a, const char *name);
+/* Fills the retention of the log group called name (0: missing or never
+ * expiring) and log_group_name when it exists, from a DescribeLogGroups answer. */
 int tb_service_flatten_logs(struct tb_arena *a, const json_t *groups, const char *name,
                             struct tb_svc *s);
-/* "image:tag" of the main container (named name, else the essential one) of
- * a DescribeTaskDefinition "taskDefinition" object; NULL when it has none.
- * In a. */
-const char *tb_service_td_image(struct tb_arena *a, const json_t *td, const char *name);
-/* Splits an image reference into repository and tag (or "sha256:..." digest). */
-void tb_service_split_image(struct tb_arena *a, const char *ref, const char **image,
-                            const char **tag);
+/* The log group's ARN (without DescribeLogGroups' ":*"), or NULL. */
+const char *tb_service_log_group_arn(struct tb_aws_ctx *ctx, const char *name);
+/* DescribeLogGroups of s's group, into s. */
+int tb_service_logs_read(struct tb_aws_ctx *ctx, struct tb_svc *s);
+/* Steps: create (or adopt a retained group), update the retention when it
+ * changed or the group went missing, delete (unless retained). */
+int tb_service_logs_create(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+int tb_service_logs_update(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+int tb_service_logs_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+void tb_service_logs_merge(void *state, const void *slot);
 
-/* ---- rollout (service_rollout.c) ------------------------------------------ */
+/* ---- rollout (rollout.c) ------------------------------------------------------------ */
 
 enum tb_svc_rollout {
 	TB_SVC_ROLLOUT_IN_PROGRESS = 1,
@@ -303,11 +387,15 @@ int tb_service_rollout_classify(struct tb_arena *a, const json_t *describe, cons
 const char *tb_service_deployed_td(const json_t *describe);
 /* Names of the states, for waiters and logs. */
 const char *tb_service_rollout_name(enum tb_svc_rollout s);
+/* s->deployed_image from a DescribeServices answer: the image of the newest
+ * deployment whose rollout completed (one more DescribeTaskDefinition when
+ * that is not s's revision). Adds its own diagnostic on failure. */
+int tb_service_read_deployed_image(struct tb_op *op, const json_t *describe, struct tb_svc *s);
 /* "task abc: CannotPullContainerError: ..." lines from a DescribeTasks answer
  * (stopped tasks), or NULL when it has none. */
 const char *tb_service_stopped_reasons(struct tb_arena *a, const json_t *tasks);
 
-/* ---- task-definition revisions (service_revisions.c) ----------------------- */
+/* ---- task-definition revisions (revisions.c) ----------------------------------------- */
 
 /* Whether arn ("...:task-definition/<family>:<revision>") is a revision of
  * exactly family: "web" is not "web-api" (ListTaskDefinitions' familyPrefix
@@ -333,15 +421,16 @@ int tb_service_deployment_tds(struct tb_arena *a, const json_t *describe, struct
  */
 int tb_service_prune_tds(struct tb_aws_ctx *ctx, const char *family, const char *extra,
                          const struct tb_strs *keep);
+/*
+ * After the rollout of a new revision: the family's other ACTIVE revisions
+ * (and extra, the previous one) are deregistered; with look, those the
+ * service's deployments still use stay. A failure only warns.
+ */
+void tb_service_prune_revisions(struct tb_op *op, const struct tb_svc *s, const char *extra,
+                                bool look);
 
-/* ---- AWS steps (aws.c, apply.c) --------------------------------------------- */
+/* ---- the bundle (bundle.c) ----------------------------------------------------- */
 
-/* DescribeServices (with tags) of one service: 0 and the whole answer in
- * *out, or TB_ENOTFOUND when the service or its cluster is missing or the
- * service is INACTIVE. */
-int tb_service_find(struct tb_aws_ctx *ctx, const char *cluster, const char *name, json_t **out);
-/* Fills lb.vpc_id from the listener's load balancer unless it is set. */
-int tb_service_resolve_vpc(const struct tb_op *op, struct tb_aws_ctx *ctx, struct tb_svc *s);
 /*
  * Reads the whole bundle into *s. s starts as the settings of the prior
  * state (tb_service_load), whose IDs are the hints where to look; every
@@ -366,11 +455,5 @@ int tb_service_wait_rollout(struct tb_op *op, struct tb_svc *s);
 int tb_service_create_bundle(struct tb_op *op, struct tb_svc *s);
 int tb_service_update_bundle(struct tb_op *op, const struct tb_svc *old, struct tb_svc *s);
 int tb_service_delete_bundle(struct tb_op *op, const struct tb_svc *s);
-
-/* Shared by create and update (service_apply.c): old is NULL on create. */
-int tb_service_put_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *old,
-                           const struct tb_svc *s);
-/* Deletes scheduled actions, policies and the scalable target; not found is fine. */
-int tb_service_delete_scaling(struct tb_aws_ctx *ctx, const struct tb_svc *s);
 
 #endif
