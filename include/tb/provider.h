@@ -130,7 +130,7 @@ int tb_resource_read(const struct tb_resource *r, struct tb_call *c, const struc
 int tb_resource_import(const struct tb_resource *r, struct tb_call *c, const char *id,
                        const struct tb_value **out);
 
-/* The provider block. */
+/* The provider block (provider/config/). */
 extern const struct tb_schema tb_provider_schema;
 /* ValidateProviderConfig: checks what can be checked without AWS. */
 void tb_provider_validate(struct tb_call *c, const struct tb_value *config);

@@ -6,10 +6,7 @@
  * operation, code, request ID, service events), and the empty plan after
  * import.
  */
-#include <pthread.h>
-
-#include "helpers/aws_fixture.h"
-#include "helpers/http_server.h"
+#include "helpers/fake_aws.h"
 #include "test_service.h"
 
 #define LISTENER                                                                                   \
@@ -22,14 +19,8 @@
 
 /* ---- the fake endpoint ---------------------------------------------------------- */
 
-struct canned {
-	const char *action;
-	const char *file; /* tests/data/service file, or */
-	const char *body; /* an inline answer (query: the Result's inside) */
-};
-
 /* clang-format off */
-static const struct canned answers[] = {
+static const struct tbt_canned answers[] = {
     {"RegisterTaskDefinition", NULL, "{\"taskDefinition\":{\"taskDefinitionArn\":\"" TD7 "\",\"revision\":7}}"},
     {"CreateService", NULL, "{\"service\":{\"serviceArn\":\"" SVC_ARN "\",\"status\":\"ACTIVE\"}}"},
     {"UpdateService", NULL, "{\"service\":{\"serviceArn\":\"" SVC_ARN "\"}}"},
@@ -71,10 +62,9 @@ static const struct canned answers[] = {
 };
 /* clang-format on */
 
-struct fake {
-	pthread_mutex_t mu;
-	char calls[16384]; /* "Action Action ..." in the order received */
-	const char *fail_action, *fail_code;
+/* The service's own fake: what DescribeServices shows as the apply goes on. */
+struct svc_fake {
+	struct tbt_fake aws;
 	const char *services_file; /* DescribeServices answer */
 	bool deleted;              /* DeleteService was called */
 	int revision;              /* of the next RegisterTaskDefinition */
@@ -84,50 +74,15 @@ struct fake {
 };
 
 /* What AWS answers for a missing object of each describe call. */
-static const struct canned gone_answers[] = {
+static const struct tbt_canned gone_answers[] = {
     {"DescribeTargetGroups", NULL, "TargetGroupNotFound"},
     {"DescribeRules", NULL, "RuleNotFound"},
     {"DescribeTaskDefinition", NULL, "ClientException"},
 };
 
-static struct fake F;
+static struct svc_fake F;
 static struct tbt_server *S;
 static struct tb_aws_client *CLIENT;
-
-static void action_of(const struct tbt_request *req, char *out, size_t n)
-{
-	char target[256];
-	const char *dot, *p;
-
-	out[0] = '\0';
-	if (tbt_request_header(req, "X-Amz-Target", target, sizeof(target)) &&
-	    (dot = strrchr(target, '.')) != NULL) {
-		snprintf(out, n, "%s", dot + 1);
-		return;
-	}
-	if ((p = strstr(req->body ? req->body : "", "Action=")) != NULL)
-		snprintf(out, n, "%.*s", (int)strcspn(p + 7, "&"), p + 7);
-}
-
-static char *read_data(const char *name)
-{
-	char path[512];
-	FILE *f;
-	char *buf;
-	long len;
-
-	snprintf(path, sizeof(path), "%s/service/%s", TB_TEST_DATA, name);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)len + 1);
-	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* Replaces every `from` in s by `to` (same length). */
 static void replace_all(char *s, const char *from, const char *to)
@@ -136,126 +91,81 @@ static void replace_all(char *s, const char *from, const char *to)
 		memcpy(p, to, strlen(to));
 }
 
-static void answer_error(bool json, const char *code, struct tbt_response *resp)
+static bool describe_services(const struct tbt_request *req, struct tbt_response *resp)
 {
-	char *body = malloc(512);
+	const char *once = F.services_once;
 
-	resp->status = 400;
-	if (json)
-		snprintf(body, 512, "{\"__type\":\"%s\",\"message\":\"injected failure\"}", code);
-	else
-		snprintf(
-		    body, 512,
-		    "<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>injected "
-		    "failure</Message></Error><RequestId>req-query-1</RequestId></ErrorResponse>",
-		    code);
-	resp->body_owned = body;
-	resp->headers = json ? "x-amzn-RequestId: req-fake-1\r\n" : NULL;
+	F.services_once = NULL;
+	resp->body_owned = tbt_fake_read("service", once        ? once
+	                                            : F.deleted ? "describe_services_inactive.json"
+	                                                        : F.services_file);
+	if (F.services_follow && F.revision > 8)
+		replace_all(resp->body_owned, "talentbase-web-prod:7", "talentbase-web-prod:8");
+	return true;
 }
 
-static void handler(void *ud, const struct tbt_request *req, struct tbt_response *resp)
+static bool register_td(const struct tbt_request *req, struct tbt_response *resp)
 {
-	char action[64], target[8];
-	bool json = tbt_request_header(req, "X-Amz-Target", target, sizeof(target)) != NULL;
+	resp->body_owned = malloc(256);
+	snprintf(resp->body_owned, 256,
+	         "{\"taskDefinition\":{\"taskDefinitionArn\":\"arn:aws:ecs:us-east-1:"
+	         "123456789012:task-definition/talentbase-web-prod:%d\",\"revision\":%d}}",
+	         F.revision, F.revision);
+	F.revision++;
+	return true;
+}
 
-	action_of(req, action, sizeof(action));
-	pthread_mutex_lock(&F.mu);
-	strncat(F.calls, action, sizeof(F.calls) - strlen(F.calls) - 2);
-	strcat(F.calls, " ");
+/* The answers that depend on what happened so far. */
+static bool hook(struct tbt_fake *f, const char *action, const struct tbt_request *req,
+                 struct tbt_response *resp)
+{
+	bool json = resp->headers != NULL; /* the fake sets a request ID header for JSON */
+
 	if (strcmp(action, "DeleteService") == 0)
 		F.deleted = true;
-	pthread_mutex_unlock(&F.mu);
-	resp->headers = json ? "x-amzn-RequestId: req-fake-1\r\n" : NULL;
-	if (F.fail_action && strcmp(action, F.fail_action) == 0) {
-		answer_error(json, F.fail_code, resp);
-		return;
-	}
 	for (size_t i = 0; F.bundle_gone && i < TB_COUNT(gone_answers); i++)
 		if (strcmp(action, gone_answers[i].action) == 0) {
-			answer_error(json, gone_answers[i].body, resp);
-			return;
+			tbt_fake_error(json, gone_answers[i].body, resp);
+			return true;
 		}
-	if (strcmp(action, "DescribeServices") == 0) {
-		const char *once = F.services_once;
-		F.services_once = NULL;
-		resp->body_owned = read_data(once        ? once
-		                             : F.deleted ? "describe_services_inactive.json"
-		                                         : F.services_file);
-		if (F.services_follow && F.revision > 8)
-			replace_all(resp->body_owned, "talentbase-web-prod:7",
-			            "talentbase-web-prod:8");
-		return;
-	}
+	if (strcmp(action, "DescribeServices") == 0)
+		return describe_services(req, resp);
 	if (strcmp(action, "ListTaskDefinitions") == 0) {
-		resp->body_owned = read_data(strstr(req->body ? req->body : "", "\"nextToken\"")
+		resp->body_owned =
+		    tbt_fake_read("service", strstr(req->body ? req->body : "", "\"nextToken\"")
 		                                 ? "list_task_definitions_2.json"
 		                                 : "list_task_definitions.json");
-		return;
+		return true;
 	}
 	if (strcmp(action, "DescribeTaskDefinition") == 0 && req->body &&
 	    strstr(req->body, "talentbase-web-prod:6\"")) {
-		resp->body_owned = read_data("describe_task_definition.json");
+		resp->body_owned = tbt_fake_read("service", "describe_task_definition.json");
 		replace_all(resp->body_owned, "talentbase-web-prod:7", "talentbase-web-prod:6");
 		replace_all(resp->body_owned, "sha-3f9c2e1", "sha-2b7a9d0");
-		return;
+		return true;
 	}
-	if (strcmp(action, "RegisterTaskDefinition") == 0) {
-		resp->body_owned = malloc(256);
-		snprintf(resp->body_owned, 256,
-		         "{\"taskDefinition\":{\"taskDefinitionArn\":\"arn:aws:ecs:us-east-1:"
-		         "123456789012:task-definition/talentbase-web-prod:%d\",\"revision\":%d}}",
-		         F.revision, F.revision);
-		F.revision++;
-		return;
-	}
-	for (size_t i = 0; i < TB_COUNT(answers); i++) {
-		if (strcmp(answers[i].action, action) != 0)
-			continue;
-		if (answers[i].file)
-			resp->body_owned = read_data(answers[i].file);
-		else if (json)
-			resp->body = answers[i].body;
-		else {
-			resp->body_owned = malloc(strlen(answers[i].body) + 256);
-			sprintf(
-			    resp->body_owned,
-			    "<%sResponse><%sResult>%s</%sResult><ResponseMetadata><RequestId>r-1"
-			    "</RequestId></ResponseMetadata></%sResponse>",
-			    action, action, answers[i].body, action, action);
-		}
-		return;
-	}
-	resp->status = 500;
+	if (strcmp(action, "RegisterTaskDefinition") == 0)
+		return register_td(req, resp);
+	return false;
 }
 
 static int lc_setup(void **state)
 {
-	struct tb_aws_config cfg;
-	char *err = NULL;
-
-	if (svc_setup(state) != 0 || (S = tbt_server_start()) == NULL)
+	if (svc_setup(state) != 0)
 		return -1;
-	tbt_aws_env_reset();
-	setenv("AWS_ENDPOINT_URL", tbt_server_url(S), 1);
-	cfg = tbt_aws_config();
-	if (tb_aws_client_new(&cfg, &CLIENT, &err) != 0) {
-		free(err);
-		return -1;
-	}
 	memset(&F, 0, sizeof(F));
-	pthread_mutex_init(&F.mu, NULL);
+	if (tbt_fake_start(&F.aws, "service", answers, TB_COUNT(answers), hook) != 0)
+		return -1;
+	S = F.aws.server;
+	CLIENT = F.aws.client;
 	F.services_file = "describe_services_completed.json";
 	F.revision = 7;
-	tbt_server_set_handler(S, handler, NULL);
 	return 0;
 }
 
 static int lc_teardown(void **state)
 {
-	tb_aws_client_free(CLIENT);
-	tbt_server_stop(S);
-	tbt_aws_home_remove();
-	pthread_mutex_destroy(&F.mu);
+	tbt_fake_stop(&F.aws);
 	return svc_teardown(state);
 }
 
@@ -267,58 +177,24 @@ static struct tb_meta lc_meta(const char *env)
 	return m;
 }
 
-/* Position of action's first call in the log; fails when it was not called. */
 static size_t called_at(const char *action)
 {
-	char needle[80];
-	const char *at;
-
-	snprintf(needle, sizeof(needle), "%s ", action);
-	at = strstr(F.calls, needle);
-	while (at && at != F.calls && at[-1] != ' ')
-		at = strstr(at + 1, needle);
-	if (at == NULL)
-		fail_msg("%s was not called; calls: %s", action, F.calls);
-	return (size_t)(at - F.calls);
+	return tbt_fake_called_at(&F.aws, action);
 }
 
 static size_t count_calls(const char *action)
 {
-	size_t n = 0, len = strlen(action);
-
-	for (const char *p = F.calls; (p = strstr(p, action)) != NULL; p += len)
-		if ((p == F.calls || p[-1] == ' ') && p[len] == ' ')
-			n++;
-	return n;
+	return tbt_fake_count(&F.aws, action);
 }
 
-/* The body of the n-th (0-based) call of action; fails when there is none. */
 static const char *body_of(const char *action, size_t n)
 {
-	char got[64];
-
-	for (size_t i = 0; i < tbt_server_count(S); i++) {
-		const struct tbt_request *r = tbt_server_request(S, i);
-		action_of(r, got, sizeof(got));
-		if (strcmp(got, action) == 0 && n-- == 0)
-			return r->body;
-	}
-	fail_msg("no call %zu of %s", n, action);
-	return NULL;
+	return tbt_fake_body(&F.aws, action, n);
 }
 
-/* Whether some call of action has text in its body. */
 static bool sent(const char *action, const char *text)
 {
-	char got[64];
-
-	for (size_t i = 0; i < tbt_server_count(S); i++) {
-		const struct tbt_request *r = tbt_server_request(S, i);
-		action_of(r, got, sizeof(got));
-		if (strcmp(got, action) == 0 && r->body && strstr(r->body, text))
-			return true;
-	}
-	return false;
+	return tbt_fake_sent(&F.aws, action, text);
 }
 
 static const struct tb_value *planned_web(struct tb_call *c)
@@ -376,8 +252,8 @@ static void test_service_lifecycle_create_fails(void **state)
 	const struct tb_value *out = NULL;
 	const struct tb_diag *d;
 
-	F.fail_action = "CreateService";
-	F.fail_code = "InvalidParameterException";
+	F.aws.fail_action = "CreateService";
+	F.aws.fail_code = "InvalidParameterException";
 	assert_int_not_equal(tb_resource_create(&tb_resource_service, &c, planned_web(&c), &out),
 	                     0);
 	assert_non_null(out);
@@ -400,8 +276,8 @@ static void test_service_lifecycle_create_fails_early(void **state)
 	struct tb_call c = svc_call(&meta);
 	const struct tb_value *out = NULL;
 
-	F.fail_action = "CreateRule";
-	F.fail_code = "PriorityInUse";
+	F.aws.fail_action = "CreateRule";
+	F.aws.fail_code = "PriorityInUse";
 	assert_int_not_equal(tb_resource_create(&tb_resource_service, &c, planned_web(&c), &out),
 	                     0);
 	assert_string_equal(svc_str(out, "target_group_arn"), TG_ARN);
@@ -451,7 +327,7 @@ static const struct tb_value *state_web(struct tb_call *c)
 	const struct tb_value *out = NULL;
 
 	assert_int_equal(tb_resource_create(&tb_resource_service, c, planned_web(c), &out), 0);
-	memset(F.calls, 0, sizeof(F.calls));
+	memset(F.aws.calls, 0, sizeof(F.aws.calls));
 	tbt_server_reset(S);
 	return out;
 }
@@ -515,9 +391,9 @@ static void test_service_lifecycle_delete(void **state)
 	assert_int_equal(count_calls("DeleteScheduledAction"), 2);
 
 	/* retain_on_destroy keeps the log group; missing objects are fine */
-	memset(F.calls, 0, sizeof(F.calls));
-	F.fail_action = "DeleteRule";
-	F.fail_code = "RuleNotFound";
+	memset(F.aws.calls, 0, sizeof(F.aws.calls));
+	F.aws.fail_action = "DeleteRule";
+	F.aws.fail_code = "RuleNotFound";
 	assert_int_equal(
 	    tb_resource_delete(&tb_resource_service, &c,
 	                       svc_set(prior, "logs.retain_on_destroy", tb_bool(A, true))),
@@ -756,7 +632,7 @@ static void test_service_lifecycle_deployed_image(void **state)
 	assert_int_equal(count_calls("DescribeServices"), 0);
 
 	tbt_server_reset(S);
-	memset(F.calls, 0, sizeof(F.calls));
+	memset(F.aws.calls, 0, sizeof(F.aws.calls));
 	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	assert_string_equal(
 	    svc_str(out, "deployed_image"),
@@ -764,7 +640,7 @@ static void test_service_lifecycle_deployed_image(void **state)
 	assert_int_equal(count_calls("DescribeTaskDefinition"), 2);
 	assert_true(sent("DescribeTaskDefinition", "talentbase-web-prod:6\""));
 
-	memset(F.calls, 0, sizeof(F.calls));
+	memset(F.aws.calls, 0, sizeof(F.aws.calls));
 	F.services_file = "describe_services_completed.json";
 	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	assert_string_equal(
@@ -782,7 +658,7 @@ static void test_service_lifecycle_deployed_image(void **state)
 	p = svc_plan(&c, prior, svc_set(cfg, "image_tag", tb_string(A, "sha-4a0d1b2")));
 	assert_true(tb_is_unknown(svc_at(p.planned, "deployed_image")));
 	tbt_server_reset(S);
-	memset(F.calls, 0, sizeof(F.calls));
+	memset(F.aws.calls, 0, sizeof(F.aws.calls));
 	assert_int_equal(tb_resource_update(&tb_resource_service, &c, prior, p.planned, &out), 0);
 	assert_false(tb_diags_has_errors(&c.diags));
 	assert_string_equal(svc_str(out, "deployed_image"), svc_str(prior, "deployed_image"));
