@@ -242,6 +242,52 @@ int tb_aws_wait(struct tb_aws_ctx *ctx, const struct tb_aws_waiter *w);
 int tb_aws_fanout(struct tb_aws_ctx *ctx, size_t n,
                   int (*fn)(void *ud, size_t i, struct tb_aws_ctx *c), void *ud);
 
+/* ---- reads shared across the calls of one client ------------------------
+ * One client serves one provider process (one plan or one apply); every
+ * RPC call that uses it may share these.
+ */
+/*
+ * A read made once per client for key: the first caller runs fetch (its
+ * *out is copied), callers meanwhile wait for it, later callers get the
+ * cached answer; failures are cached too (ctx->error is a copy). *out is a
+ * copy in ctx's arena (NULL when fetch gave none). Waiting honours ctx's
+ * deadline (TB_ETIMEOUT) and StopProvider (TB_ECANCELED).
+ */
+int tb_aws_once(struct tb_aws_ctx *ctx, const char *key,
+                int (*fetch)(struct tb_aws_ctx *ctx, void *ud, json_t **out), void *ud,
+                json_t **out);
+
+/*
+ * A describe that takes many IDs. call asks AWS about ids[0..n) (n <= max,
+ * distinct) of one group (a cluster, or "") and sets items[i] to the
+ * answer's item for ids[i], or leaves it NULL when the answer lacks it; it
+ * returns 0 or a TB_E* code with ctx->error set. Items may live in ctx's
+ * arena: copy (tb_aws_copy_json, tb_aws_copy_xml) puts each caller's into
+ * its own.
+ */
+struct tb_aws_batch {
+	const char *service, *action; /* for errors while waiting */
+	size_t max;
+	int (*call)(struct tb_aws_ctx *ctx, const char *group, const char *const *ids, size_t n,
+	            void **items);
+	void *(*copy)(struct tb_arena *a, const void *item);
+};
+
+/*
+ * Asks kind about one id of group: it goes out at once when no call of that
+ * kind and group is in flight, else with the next one, which leaves as soon
+ * as the one in flight returns (up to max IDs; no timer). Returns 0 and
+ * *out (in ctx's arena; NULL when the answer lacks id: not found), or the
+ * batch's error with ctx->error a copy — the caller names its own resource.
+ */
+int tb_aws_batch_get(struct tb_aws_ctx *ctx, const struct tb_aws_batch *kind, const char *group,
+                     const char *id, void **out);
+void *tb_aws_copy_json(struct tb_arena *a, const void *item);
+void *tb_aws_copy_xml(struct tb_arena *a, const void *item);
+/* Counters (benchmarks, tests): batched calls made, IDs they carried, once-fetches. */
+void tb_aws_shared_stats(const struct tb_aws_client *c, uint64_t *batch_calls,
+                         uint64_t *batched_ids, uint64_t *once_fetches);
+
 /* Sleeps up to ms, waking early on cancel: 0, or TB_ECANCELED. */
 int tb_aws_sleep(struct tb_aws_client *c, int64_t ms);
 bool tb_aws_canceled(const struct tb_aws_client *c);

@@ -242,7 +242,15 @@ int aws_call_do(struct tb_aws_ctx *ctx, struct aws_call *call)
 	tb_buf_init(&resp.body);
 	ctx->error = (struct tb_aws_error){0};
 	for (int attempt = 0;; attempt++) {
+		if (aws_rate_acquire(c, call->svc, ctx->deadline_ms) != 0) {
+			rc = aws_fail(ctx, TB_ECANCELED, call->svc->id, call->action,
+			              "canceled while pacing requests after throttling");
+			break;
+		}
+		call->status = 0;
 		rc = attempt_once(ctx, call, &resp, attempt + 1);
+		if (call->status > 0)
+			aws_rate_record(c, call->svc, rc == TB_ETHROTTLED);
 		if (rc == 0 || !retryable(rc) || attempt >= c->set.max_retries)
 			break;
 		if (ctx->deadline_ms && tb_now_ms() >= ctx->deadline_ms)

@@ -164,6 +164,18 @@ static int resolve(struct tb_aws_client *c, const struct tb_aws_config *cfg, str
 	return aws_resolve_endpoints(c, cfg, why);
 }
 
+/* The per-service rate limiters and the shared-read registry. */
+static int client_shared_init(struct tb_aws_client *c)
+{
+	c->rates = calloc(aws_n_services, sizeof(*c->rates));
+	c->shared = aws_shared_new();
+	if (!c->rates || !c->shared)
+		return TB_ENOMEM;
+	for (size_t i = 0; i < aws_n_services; i++)
+		aws_rate_init(&c->rates[i]);
+	return 0;
+}
+
 /* sts:GetCallerIdentity; keeps the account ID. */
 static int validate(struct tb_aws_client *c, char **errmsg)
 {
@@ -205,6 +217,8 @@ int tb_aws_client_new(const struct tb_aws_config *cfg, struct tb_aws_client **ou
 	tb_buf_init(&why);
 	pthread_mutex_init(&c->creds.mu, NULL);
 	rc = aws_http_init(&c->http, errmsg);
+	if (rc == 0 && (rc = client_shared_init(c)) != 0)
+		*errmsg = strdup(tb_strerror(rc));
 	c->arena = tb_arena_new();
 	if (!c->arena)
 		rc = TB_ENOMEM;
@@ -233,6 +247,10 @@ void tb_aws_client_free(struct tb_aws_client *c)
 		return;
 	aws_http_cleanup(&c->http);
 	aws_creds_cleanup(&c->creds);
+	for (size_t i = 0; c->rates && i < aws_n_services; i++)
+		aws_rate_cleanup(&c->rates[i]);
+	free(c->rates);
+	aws_shared_free(c->shared);
 	if (c->arena)
 		tb_arena_free(c->arena);
 	free(c);

@@ -270,6 +270,35 @@ int aws_creds_get(struct tb_aws_client *c, struct tb_arena *a, struct aws_creds 
                   struct tb_buf *why);
 void aws_creds_cleanup(struct aws_cred_cache *cc);
 
+/* ---- adaptive rate limiting (rate.c) ---------------------------------------- */
+
+/* One service's token bucket; all fields under mu. Times are wall-clock seconds. */
+struct aws_rate {
+	pthread_mutex_t mu;
+	bool enabled; /* since the service first throttled */
+	double fill_rate, capacity, tokens, last_refill;
+	double measured, last_bucket; /* smoothed requests per second */
+	unsigned count;               /* requests in the current window */
+	double last_max, last_throttle, k;
+	uint64_t throttles;
+};
+
+void aws_rate_init(struct aws_rate *r);
+void aws_rate_cleanup(struct aws_rate *r);
+/* The pure steps, at time now: seconds to wait before sending (a token is
+ * taken), and the outcome of a request. Caller holds r->mu. */
+double aws_rate_take(struct aws_rate *r, double now);
+void aws_rate_update(struct aws_rate *r, bool throttled, double now);
+/* Waits for s's next token: 0, or TB_ECANCELED (cancel or deadline). */
+int aws_rate_acquire(struct tb_aws_client *c, const struct aws_service *s, int64_t deadline_ms);
+void aws_rate_record(struct tb_aws_client *c, const struct aws_service *s, bool throttled);
+
+/* ---- shared reads (shared.c) ------------------------------------------------ */
+
+struct aws_shared;
+struct aws_shared *aws_shared_new(void);
+void aws_shared_free(struct aws_shared *s);
+
 /* ---- the client ---------------------------------------------------------- */
 
 struct aws_settings {
@@ -299,6 +328,8 @@ struct tb_aws_client {
 	struct aws_http_pool http;
 	struct aws_cred_cache creds;
 	atomic_uint_fast64_t requests;
+	struct aws_rate *rates; /* one per aws_services row */
+	struct aws_shared *shared;
 };
 
 /* Resolves the region: settings, AWS_REGION, AWS_DEFAULT_REGION, profile. */
