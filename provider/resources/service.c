@@ -88,6 +88,7 @@ static void run_rules(struct tb_call *c, enum tb_rules_phase phase, const struct
 	const struct tb_meta *m = c->meta;
 	struct tb_rules_env env = {
 	    .phase = phase,
+	    .cli = tb_cli_command(),
 	    .environment = phase == TB_RULES_PLAN ? m->environment : NULL,
 	    .strict = m->strict,
 	    .partition = m->partition,
