@@ -10,7 +10,6 @@ import datetime
 import json
 import os
 import re
-import select
 import signal
 import subprocess
 import threading
@@ -22,7 +21,8 @@ import pytest
 
 from tbtest import hcl, paths
 from tbtest.hcl import Block
-from tbtest.plugin import MAGIC_COOKIE, make_cert, msgpack_encode, null_object, raw_call
+from tbtest.plugin import (MAGIC_COOKIE, hand_env, make_cert, msgpack_encode, null_object,
+                           raw_call, start_debug)
 
 EXPECTED_SCHEMA = paths.EXPECTED / "provider_schema.json"
 
@@ -258,15 +258,8 @@ def test_plan_debug_log_shows_graceful_exit(tf):
 # ---- running the binary by hand ------------------------------------------------------------
 
 
-def _hand_env(**extra: str) -> dict[str, str]:
-    """The environment of someone running the binary in a shell (sanitizer
-    settings kept so that a sanitizer build reports into the test)."""
-    keep = ("PATH", "HOME", "ASAN_OPTIONS", "UBSAN_OPTIONS")
-    return {**{k: os.environ[k] for k in keep if k in os.environ}, **extra}
-
-
 def test_run_by_hand_without_cookie(provider_binary):
-    proc = subprocess.run([str(provider_binary)], env=_hand_env(),
+    proc = subprocess.run([str(provider_binary)], env=hand_env(),
                           capture_output=True, text=True, timeout=10)
     assert proc.returncode == 1, proc
     assert proc.stdout == "", proc.stdout
@@ -276,7 +269,7 @@ def test_run_by_hand_without_cookie(provider_binary):
 
 def test_protocol_6_absent_fails_clearly(provider_binary):
     proc = subprocess.run([str(provider_binary)], capture_output=True, text=True, timeout=10,
-                          env=_hand_env(TF_PLUGIN_MAGIC_COOKIE=MAGIC_COOKIE,
+                          env=hand_env(TF_PLUGIN_MAGIC_COOKIE=MAGIC_COOKIE,
                                         PLUGIN_PROTOCOL_VERSIONS="4,5"))
     assert proc.returncode != 0, proc
     assert proc.stdout == "", proc.stdout
@@ -479,34 +472,8 @@ def test_parallel_plan_calls_provider_concurrently(tf):
 # ---- debug mode ---------------------------------------------------------------------------------
 
 
-def _start_debug(provider_binary: Path, log: Path, env: dict[str, str]):
-    """Starts the provider as a developer does (`-debug`, no cookie) with the
-    user's environment `env` (a reattached provider does not see the CLI's)."""
-    with open(log, "wb") as err:
-        proc = subprocess.Popen([str(provider_binary), "-debug"], stdout=subprocess.PIPE,
-                                stderr=err, stdin=subprocess.DEVNULL, env=_hand_env(**env))
-    fd = proc.stdout.fileno()
-    buf = b""
-    deadline = time.monotonic() + 10
-    while b"TF_REATTACH_PROVIDERS=" not in buf or not buf.rstrip(b" ").endswith(b"\n"):
-        left = deadline - time.monotonic()
-        ready = select.select([fd], [], [], max(0.0, left))[0] if left > 0 else []
-        if not ready:
-            proc.kill()
-            raise AssertionError(f"no TF_REATTACH_PROVIDERS line within 10s: {buf!r}\n"
-                                 + log.read_text(errors="replace")[-2000:])
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            raise AssertionError(f"debug provider exited rc={proc.wait()}: {buf!r}")
-        buf += chunk
-    line = next(ln for ln in buf.decode().splitlines() if "TF_REATTACH_PROVIDERS=" in ln)
-    m = re.search(r"TF_REATTACH_PROVIDERS='(\{.*\})'", line)
-    assert m, f"reattach line not in the documented form: {line!r}"
-    return proc, m.group(1)
-
-
 def test_debug_mode_reattach(tf_factory, cli, provider_binary, work_dir, moto):
-    proc, reattach = _start_debug(provider_binary, work_dir / "debug.stderr", moto.cli_env())
+    proc, reattach = start_debug(provider_binary, work_dir / "debug.stderr", moto.cli_env())
     try:
         info = json.loads(reattach)
         assert list(info) == [paths.PROVIDER_SOURCE], info
