@@ -27,10 +27,9 @@ enum tb_rules_phase {
  * Every level of a rule is of one kind. Shape findings (values AWS rejects
  * or that cannot work) are errors in every phase and every command, a
  * destroy included. Practice findings (the platform's operating practices)
- * stop changes, never a destroy: they are not checked when the CLI is
- * destroying, and at validate only when the CLI is known to be planning or
- * validating (so that `destroy -refresh=false` works even where the command
- * cannot be told).
+ * stop changes, never a destroy: they run in PlanResourceChange unless the
+ * CLI is destroying, and at validate only under `validate`, as warnings
+ * (where the command cannot be told, `destroy -refresh=false` still works).
  */
 struct tb_rules_env {
 	enum tb_rules_phase phase;

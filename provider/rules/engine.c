@@ -94,15 +94,15 @@ const char *tb_rules_kind_name(enum tb_rule_kind kind)
 
 /* True when findings of level l are checked at all under env: shape
  * findings always; practice findings never while the CLI destroys, and at
- * validate only when the CLI is known to validate or plan. */
+ * validate only under `validate` (every other validate walk may precede a
+ * destroy, a refresh-only run or an import, which change nothing). */
 static bool level_runs(const struct tb_rules_env *env, const struct tb_rule_level *l)
 {
 	if (l->kind == TB_SHAPE)
 		return true;
 	if (env->cli == TB_CLI_DESTROY)
 		return false;
-	return env->phase != TB_RULES_VALIDATE || env->cli == TB_CLI_VALIDATE ||
-	       env->cli == TB_CLI_CHANGE;
+	return env->phase != TB_RULES_VALIDATE || env->cli == TB_CLI_VALIDATE;
 }
 
 /* The severity of level l under env before acknowledge and strict; 0 when

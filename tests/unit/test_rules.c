@@ -735,9 +735,15 @@ static const struct rule_case cases[] = {
      .id = "TB020",
      .sev = PASS},
     {"unknown lb", {{"load_balancer", UNKNOWN}}, .id = "TB020", .sev = PASS},
-    /* validate phase: environment-independent errors only */
-    {"validate: latest",
+    /* validate walk of a plan: environment-independent shape errors only; the
+     * practice findings wait for PlanResourceChange */
+    {"validate: latest waits for the plan",
      {{"image_tag", "\"latest\""}},
+     .phase = TB_RULES_VALIDATE,
+     .id = "TB001",
+     .sev = PASS},
+    {"validate: bad digest",
+     {{"image_tag", "\"sha256:abc\""}},
      .phase = TB_RULES_VALIDATE,
      .id = "TB001",
      .sev = E,
@@ -1187,6 +1193,7 @@ static void test_rules_acknowledge_invalid(void **state)
 	}
 	assert_int_equal(acks, 4);
 	/* a blank reason does not acknowledge: TB001 stays an error */
+	run(f, apply_all(f->a, f->base, m, 2), NULL, TB_RULES_PLAN, false, &d);
 	g = find(f, &d, "TB001", "image_tag");
 	assert_non_null(g);
 	assert_int_equal(g->severity, TB_SEV_ERROR);

@@ -81,9 +81,9 @@ struct phase_row {
 };
 
 static const struct phase_row phase_rows[] = {
-    /* validate: the warnings wait for the plan, except under `validate` */
+    /* validate: practice only under `validate` (errors become warnings there) */
     {TB_RULES_VALIDATE, TB_CLI_VALIDATE, E, E, W},
-    {TB_RULES_VALIDATE, TB_CLI_CHANGE, E, E, 0},
+    {TB_RULES_VALIDATE, TB_CLI_CHANGE, E, 0, 0},
     {TB_RULES_VALIDATE, TB_CLI_DESTROY, E, 0, 0},
     {TB_RULES_VALIDATE, TB_CLI_UNKNOWN, E, 0, 0},
     /* plan: everything, except practice while destroying */
