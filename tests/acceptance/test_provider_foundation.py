@@ -56,15 +56,55 @@ def test_init_from_filesystem_mirror(tf):
     assert v["valid"] is True and v["error_count"] == 0, v
 
 
+_DEV_OVERRIDE_WARNING = re.compile(r"(?i)provider development overrides are in effect")
+
+
 def test_dev_overrides_need_no_init(tf_factory, cli):
-    """dev_overrides: validate and plan straight away, with the CLI's
-    development-override warning."""
+    """dev_overrides: validate, plan, apply and destroy straight away, with
+    the CLI's development-override warning; `init` (which docs/index.md says
+    to skip) looks the provider up in its registry and fails."""
     t = tf_factory(mode="dev_overrides", cli=cli)
     t.write(hcl.config(anchor=True))
     t.validate().ok()
     res = t.plan().ok()
-    assert re.search(r"(?i)provider development overrides are in effect", res.output), \
+    assert _DEV_OVERRIDE_WARNING.search(res.output), res.describe()
+    assert "No changes" in res.stdout, res.describe()
+    t.apply().ok()
+    t.destroy().ok()
+    res = t.init()
+    res.expect_rc(1)
+    assert "could not connect to registry.talentbase.internal" in " ".join(res.output.split()), \
         res.describe()
+
+
+def test_dev_overrides_next_to_a_mirror(tf_factory, cli, provider_install):
+    """The CLI configuration docs/index.md shows: dev_overrides with the
+    filesystem mirror next to it. init installs from the mirror, the other
+    commands run the override."""
+    inst = provider_install
+    pattern = f"{paths.PROVIDER_HOST}/*/*"
+    rc = f"""disable_checkpoint = true
+
+provider_installation {{
+  dev_overrides {{
+    {json.dumps(paths.PROVIDER_SOURCE)} = {json.dumps(str(inst.devbin))}
+  }}
+  filesystem_mirror {{
+    path    = {json.dumps(str(inst.mirror))}
+    include = [{json.dumps(pattern)}]
+  }}
+  direct {{
+    exclude = [{json.dumps(pattern)}]
+  }}
+}}
+"""
+    t = tf_factory(mode="filesystem_mirror", cli=cli)
+    (t.workdir / "dev-and-mirror.tfrc").write_text(rc)
+    t.env["TF_CLI_CONFIG_FILE"] = str(t.workdir / "dev-and-mirror.tfrc")
+    t.write(hcl.config(anchor=True))
+    t.init().ok()
+    res = t.plan().ok()
+    assert _DEV_OVERRIDE_WARNING.search(res.output), res.describe()
     assert "No changes" in res.stdout, res.describe()
 
 
