@@ -249,14 +249,12 @@ static void validate_phase(const struct tb_rule_ctx *c, enum tb_rule_kind kind, 
 
 static struct outcome decide(const struct tb_rule_ctx *c, unsigned level)
 {
-	const struct tb_rule_level *l = rule_level(c, level);
-	struct outcome o = {0};
+	struct outcome o = {.sev = level_severity(c, level)};
 
-	o.sev = l != NULL ? tb_rules_level_severity(c->env, c->env_index, l) : 0;
-	if (o.sev != 0)
-		acknowledge_and_strict(c, &o);
-	if (l != NULL)
-		validate_phase(c, l->kind, &o);
+	if (o.sev == 0) /* also for a level the rule does not have */
+		return o;
+	acknowledge_and_strict(c, &o);
+	validate_phase(c, rule_level(c, level)->kind, &o);
 	return o;
 }
 

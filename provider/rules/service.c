@@ -924,10 +924,9 @@ static const struct tb_rule service_rules[] = {
         .source = "Amazon ECS API, HealthCheck; " DOC_BP ", \"3. Health Check Optimization\"",
         .rationale = "ECS rejects health checks outside these limits when the task definition "
                      "is registered. A timeout that is not shorter than the interval is "
-                     "accepted, but "
-                     "a hanging check then waits longer than the gap between two checks "
-                     "before it counts as failed, so a stuck container is replaced late; the "
-                     "documents keep the timeout at a third of the interval.",
+                     "accepted, but a hanging check then waits longer than the gap between two "
+                     "checks before it counts as failed, so a stuck container is replaced "
+                     "late; the documents keep the timeout at a third of the interval.",
         .instead = "The documented timings: interval = 30, timeout = 10, retries = 3, "
                    "start_period = 180 (web) or 120 (api), command = [\"CMD-SHELL\", \"curl "
                    "-f http://localhost:3000/ || exit 1\"].",
