@@ -8,23 +8,34 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "tb/cli.h"
 #include "tb/cty.h"
 #include "tb/schema.h"
 
 enum tb_rules_phase {
-	/* ValidateResourceConfig: the provider is not configured yet, so the
-	 * environment is unknown. Only rules whose severity does not depend on
-	 * the environment run, and only their errors are reported (warnings
-	 * come once, at plan). */
+	/* ValidateResourceConfig (the validate walk of every command, and again
+	 * inside each plan). Only findings whose severity does not depend on
+	 * the environment run, and only errors are reported (the warnings come
+	 * once, at plan), except under `validate`, which reports both. */
 	TB_RULES_VALIDATE = 1,
-	/* PlanResourceChange: every rule, every severity. */
+	/* PlanResourceChange with a proposed new state: every rule, every
+	 * severity. */
 	TB_RULES_PLAN,
 };
 
+/*
+ * Every level of a rule is of one kind. Shape findings (values AWS rejects
+ * or that cannot work) are errors in every phase and every command, a
+ * destroy included. Practice findings (the platform's operating practices)
+ * stop changes, never a destroy: they run in PlanResourceChange unless the
+ * CLI is destroying, and at validate only under `validate`, as warnings
+ * (where the command cannot be told, `destroy -refresh=false` still works).
+ */
 struct tb_rules_env {
 	enum tb_rules_phase phase;
+	enum tb_cli_command cli; /* what the CLI that started the provider runs */
 	const char *environment; /* production | staging | development; NULL at validate */
-	bool strict;             /* unacknowledged warnings become errors */
+	bool strict;             /* unacknowledged warnings become errors (at plan) */
 	const char *partition;   /* aws; NULL when unknown */
 	const char *region;      /* NULL when unknown */
 };

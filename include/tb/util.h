@@ -1,6 +1,7 @@
 /*
  * util: arena, growing buffers, strings, time and the error codes shared by
- * every module. No I/O except the logger (log.h).
+ * every module. No I/O except the logger (log.h) and reading the command of
+ * the CLI that started the process (cli.h).
  */
 #ifndef TB_UTIL_H
 #define TB_UTIL_H

@@ -165,7 +165,7 @@ static const struct tb_rule alarm_rules[] = {
         .levels = {{"period not 10, 30 or a multiple of 60; evaluation_periods < 1; "
                     "datapoints_to_alarm above evaluation_periods; period x evaluation_periods "
                     "over one day",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_SHAPE}},
         .source = "Amazon CloudWatch API, PutMetricAlarm",
         .rationale = "CloudWatch rejects these when the alarm is put, in the middle of an "
                      "apply.",
@@ -178,7 +178,7 @@ static const struct tb_rule alarm_rules[] = {
         .resource = "talentbase_alarm_set",
         .path = "alarm_actions",
         .summary = "alarms must notify someone",
-        .levels = {{"alarm_actions missing or empty", ALL(TB_WARN)}},
+        .levels = {{"alarm_actions missing or empty", ALL(TB_WARN), TB_PRACTICE}},
         .source = DOC_ECF ", \"4. Configure SNS for Alarm Notifications\"; checkov CKV_AWS_319",
         .rationale = "An alarm without actions only changes colour in the console; the "
                      "documents wire every alarm to an SNS topic.",
@@ -192,7 +192,7 @@ static const struct tb_rule alarm_rules[] = {
         .summary = "percentage thresholds must lie in (0, 100]",
         .levels = {{"cpu_high, memory_high or database_proxy_connections threshold at most 0 "
                     "or above 100",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_SHAPE}},
         .source = "Amazon CloudWatch metrics CPUUtilization and MemoryUtilization (percent)",
         .rationale = "A utilisation threshold above 100 % never fires and one at 0 % always "
                      "does.",
@@ -206,7 +206,7 @@ static const struct tb_rule alarm_rules[] = {
         .summary = "thresholds must not be looser than the documented ones",
         .levels = {{"CPU above 85 %, memory above 90 %, 5xx above 10 per 5 minutes, unhealthy "
                     "targets above 1, latency above 1 second",
-                    ALL(TB_WARN)}},
+                    ALL(TB_WARN), TB_PRACTICE}},
         .source = DOC_ECF ", \"10. CloudWatch Alarms Added\"; " DOC_ARCH ", \"CloudWatch Alarms\"",
         .rationale = "The documents set these thresholds to catch degradation before users "
                      "do; a looser alarm fires after the outage has started.",
@@ -221,7 +221,7 @@ static const struct tb_rule alarm_rules[] = {
         .summary = "the running-task alarm must guard the service's floor",
         .levels = {{"running_tasks_low.threshold below the service's minimum capacity (when "
                     "the resource knows it, as service_min_capacity)",
-                    ALL(TB_WARN)}},
+                    ALL(TB_WARN), TB_PRACTICE}},
         .source = DOC_ECF ", \"10. CloudWatch Alarms Added\" (server-task-count-low: < 2 tasks)",
         .rationale = "The alarm exists to say that the service runs fewer tasks than it "
                      "should; below the autoscaling minimum it only fires once most of the "

@@ -43,21 +43,36 @@ static size_t colons(const char *s)
 	return n;
 }
 
+/* NULL when arn names a Secrets Manager secret itself in partition (NULL: any),
+ * else what is wrong. */
+static const char *proxy_secret_error(struct tb_rule_ctx *c, const char *arn)
+{
+	const char *err = tb_rules_secret_ref_error(c->a, arn, c->env->partition, NULL);
+
+	if (err == NULL && (strstr(arn, ":secretsmanager:") == NULL || colons(arn) != 6))
+		err = "RDS Proxy needs the ARN of a Secrets Manager secret itself "
+		      "(arn:<partition>:secretsmanager:<region>:<account>:secret:<name>), "
+		      "without a JSON key or version";
+	return err;
+}
+
+/* The ARN itself and its partition (level 1), then its region (level 2). */
 static void check_secret_arns(struct tb_rule_ctx *c, const struct tb_value *arns)
 {
 	for (size_t i = 0; i < arns->u.coll.n; i++) {
 		const char *arn = tb_get_str(arns->u.coll.items[i]);
 		const char *err;
+		unsigned level = 1;
 
 		if (tb_is_unknown(arns->u.coll.items[i]))
 			continue;
-		err = tb_rules_secret_ref_error(c->a, arn, c->env->partition, c->env->region);
-		if (err == NULL && (strstr(arn, ":secretsmanager:") == NULL || colons(arn) != 6))
-			err = "RDS Proxy needs the ARN of a Secrets Manager secret itself "
-			      "(arn:<partition>:secretsmanager:<region>:<account>:secret:<name>), "
-			      "without a JSON key or version";
+		err = proxy_secret_error(c, arn);
+		if (err == NULL && tb_rules_wants(c, 2)) {
+			level = 2;
+			err = tb_rules_secret_ref_error(c->a, arn, NULL, c->env->region);
+		}
 		if (err != NULL)
-			tb_rules_report_item(c, 0, "secret_arns", (int64_t)i, NULL,
+			tb_rules_report_item(c, level, "secret_arns", (int64_t)i, NULL,
 			                     "secret_arns[%zu]: %s.", i, err);
 	}
 }
@@ -136,7 +151,7 @@ static const struct tb_rule proxy_rules[] = {
         .resource = "talentbase_database_proxy",
         .path = "require_tls",
         .summary = "the proxy must require TLS",
-        .levels = {{"require_tls = false", ALL(TB_ERR)}},
+        .levels = {{"require_tls = false", ALL(TB_ERR), TB_PRACTICE}},
         .source = DOC_IE ", \"B. RDS Proxy for Connection Pooling (NEW)\" (require_tls = true)",
         .rationale = "Without TLS, database credentials and data cross the network in clear "
                      "text between the tasks and the proxy; the documents require TLS for "
@@ -149,9 +164,12 @@ static const struct tb_rule proxy_rules[] = {
         .resource = "talentbase_database_proxy",
         .path = "secret_arns",
         .summary = "the proxy authenticates through Secrets Manager or IAM only",
-        .levels = {{"an inline username or password, or a secret_arns entry that is not a "
-                    "Secrets Manager secret ARN in the provider's partition and region",
-                    ALL(TB_ERR)}},
+        .levels = {{"an inline username or password", ALL(TB_ERR), TB_PRACTICE},
+                   {"a secret_arns entry that is not the ARN of a Secrets Manager secret, or is "
+                    "in another partition than the provider",
+                    ALL(TB_ERR), TB_SHAPE},
+                   {"a secret_arns entry in another region than the provider", ALL(TB_ERR),
+                    TB_PRACTICE}},
         .source = DOC_IE ", \"B. RDS Proxy for Connection Pooling (NEW)\" and \"C. RDS Proxy "
                          "IAM Role\"",
         .rationale = "The proxy reads database credentials from Secrets Manager with its IAM "
@@ -168,7 +186,7 @@ static const struct tb_rule proxy_rules[] = {
         .summary = "pool settings must be consistent",
         .levels = {{"max_connections_percent outside 1-100, max_idle_connections_percent "
                     "above it, connection_borrow_timeout outside 0-3600",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_SHAPE}},
         .source = DOC_IE ", \"B. RDS Proxy for Connection Pooling (NEW)\" (Connection Pool "
                          "Settings); RDS API, ModifyDBProxyTargetGroup",
         .rationale = "RDS rejects these when the target group is modified, after the proxy "
@@ -182,7 +200,7 @@ static const struct tb_rule proxy_rules[] = {
         .resource = "talentbase_database_proxy",
         .path = "engine_family",
         .summary = "engine_family must be MYSQL, POSTGRESQL or SQLSERVER",
-        .levels = {{"engine_family is another value", ALL(TB_ERR)}},
+        .levels = {{"engine_family is another value", ALL(TB_ERR), TB_SHAPE}},
         .source = "RDS API, CreateDBProxy (EngineFamily)",
         .rationale = "RDS Proxy supports only these engine families.",
         .instead = "engine_family = \"POSTGRESQL\" (or \"MYSQL\", \"SQLSERVER\").",
@@ -193,7 +211,7 @@ static const struct tb_rule proxy_rules[] = {
         .resource = "talentbase_database_proxy",
         .path = "subnets",
         .summary = "the proxy should span at least two subnets",
-        .levels = {{"fewer than 2 subnets", ALL(TB_WARN)}},
+        .levels = {{"fewer than 2 subnets", ALL(TB_WARN), TB_PRACTICE}},
         .source = DOC_ARCH ", \"Database: RDS PostgreSQL\" (Multi-AZ: Yes) and \"Subnets\"",
         .rationale = "A proxy in one subnet lives in one Availability Zone: when that zone "
                      "fails, every connection fails, although the database itself is "

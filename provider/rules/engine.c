@@ -81,25 +81,65 @@ static bool blank(const char *s)
 	return true;
 }
 
-/* The severity a level has in this phase and environment, before
- * acknowledge and strict; 0 when it is not reported. */
-static enum tb_severity level_severity(const struct tb_rule_ctx *c, unsigned level)
-{
-	const struct tb_rule_level *l;
+static const char *const kind_names[] = {
+    [TB_SHAPE] = "shape",
+    [TB_PRACTICE] = "practice",
+};
 
-	if (level >= TB_RULE_MAX_LEVELS || c->rule->levels[level].when == NULL)
+/* Returns "shape" or "practice" (static); "?" for anything else. */
+const char *tb_rules_kind_name(enum tb_rule_kind kind)
+{
+	return kind == TB_SHAPE || kind == TB_PRACTICE ? kind_names[kind] : "?";
+}
+
+/* True when findings of level l are checked at all under env: shape
+ * findings always; practice findings never while the CLI destroys, and at
+ * validate only under `validate` (every other validate walk may precede a
+ * destroy, a refresh-only run or an import, which change nothing). */
+static bool level_runs(const struct tb_rules_env *env, const struct tb_rule_level *l)
+{
+	if (l->kind == TB_SHAPE)
+		return true;
+	if (env->cli == TB_CLI_DESTROY)
+		return false;
+	return env->phase != TB_RULES_VALIDATE || env->cli == TB_CLI_VALIDATE;
+}
+
+/* The severity of level l under env before acknowledge and strict; 0 when
+ * it is not checked. At validate only environment-independent findings
+ * run, and only errors unless the command is `validate` (the warnings come
+ * once, at plan). */
+enum tb_severity tb_rules_level_severity(const struct tb_rules_env *env, int env_index,
+                                         const struct tb_rule_level *l)
+{
+	if (!level_runs(env, l))
 		return 0;
-	l = &c->rule->levels[level];
-	if (c->env->phase == TB_RULES_VALIDATE) {
-		if (!tb_rules_level_env_independent(l) || l->sev[0] != TB_SEV_ERROR)
+	if (env->phase == TB_RULES_VALIDATE) {
+		if (!tb_rules_level_env_independent(l))
 			return 0;
-		return TB_SEV_ERROR;
+		if (env->cli != TB_CLI_VALIDATE && l->sev[0] != TB_SEV_ERROR)
+			return 0;
+		return l->sev[0];
 	}
 	if (tb_rules_level_env_independent(l))
 		return l->sev[0];
-	if (c->env_index < 0)
-		return 0;
-	return l->sev[c->env_index];
+	return env_index >= 0 ? l->sev[env_index] : 0;
+}
+
+static const struct tb_rule_level *rule_level(const struct tb_rule_ctx *c, unsigned level)
+{
+	if (level >= TB_RULE_MAX_LEVELS || c->rule->levels[level].when == NULL)
+		return NULL;
+	return &c->rule->levels[level];
+}
+
+/* The severity a level of the running rule has in this call; 0 when it is
+ * not reported. */
+static enum tb_severity level_severity(const struct tb_rule_ctx *c, unsigned level)
+{
+	const struct tb_rule_level *l = rule_level(c, level);
+
+	return l != NULL ? tb_rules_level_severity(c->env, c->env_index, l) : 0;
 }
 
 /* True when a finding of this level of the running rule would be reported. */
@@ -134,8 +174,16 @@ void tb_rules_anchor(const char *id, char out[16])
 	out[i] = '\0';
 }
 
-static char *compose_detail(struct tb_rule_ctx *c, const char *finding, const char *reason,
-                            bool escalated)
+/* How a finding is reported, once acknowledge, strict and the command are
+ * applied. */
+struct outcome {
+	enum tb_severity sev; /* 0: not reported */
+	const char *reason;   /* the acknowledgement's reason, or NULL */
+	bool escalated;       /* a warning that strict = true makes an error */
+	bool deferred;        /* a practice error that `validate` shows as a warning */
+};
+
+static char *compose_detail(struct tb_rule_ctx *c, const char *finding, const struct outcome *o)
 {
 	const struct tb_rule *r = c->rule;
 	struct tb_buf b;
@@ -144,14 +192,17 @@ static char *compose_detail(struct tb_rule_ctx *c, const char *finding, const ch
 
 	tb_rules_anchor(r->id, anchor);
 	tb_buf_init(&b);
-	if (reason != NULL)
-		tb_buf_printf(&b, "Acknowledged: %s\n\n", reason);
+	if (o->reason != NULL)
+		tb_buf_printf(&b, "Acknowledged: %s\n\n", o->reason);
 	tb_buf_printf(&b, "%s\n\nWhy: %s Source: %s.\n\nInstead: %s", finding, r->rationale,
 	              r->source, r->instead);
-	if (escalated)
+	if (o->escalated)
 		tb_buf_puts(&b, "\n\nThe provider sets strict = true, which makes this warning an "
 		                "error.");
-	if (reason == NULL)
+	if (o->deferred)
+		tb_buf_puts(&b, "\n\nThis is a practice rule: validate shows it as a warning, plan "
+		                "and apply refuse it as an error. It never stops a destroy.");
+	if (o->reason == NULL)
 		tb_buf_printf(&b,
 		              "\n\nIf this is deliberate, say why on the resource: acknowledge = "
 		              "{ %s = \"<reason>\" }.",
@@ -163,44 +214,65 @@ static char *compose_detail(struct tb_rule_ctx *c, const char *finding, const ch
 	return out;
 }
 
-/* Applies acknowledge and strict to a severity; 0 when nothing is reported. */
-static enum tb_severity final_severity(const struct tb_rule_ctx *c, enum tb_severity sev,
-                                       const char **reason, bool *escalated)
+/* Applies acknowledge and (at plan) strict to o->sev. */
+static void acknowledge_and_strict(const struct tb_rule_ctx *c, struct outcome *o)
 {
-	enum ack_state ack = ack_lookup(c, reason);
+	enum ack_state ack = ack_lookup(c, &o->reason);
 
-	*escalated = false;
-	if (ack == ACK_UNKNOWN)
-		return 0;
-	if (ack == ACK_YES)
-		return sev == TB_SEV_ERROR ? TB_SEV_WARNING : 0;
-	*reason = NULL;
-	if (sev == TB_SEV_WARNING && c->env->strict) {
-		*escalated = true;
-		return TB_SEV_ERROR;
+	if (ack == ACK_UNKNOWN) {
+		o->sev = 0;
+	} else if (ack == ACK_YES) {
+		o->sev = o->sev == TB_SEV_ERROR ? TB_SEV_WARNING : 0;
+	} else {
+		o->reason = NULL;
+		if (o->sev == TB_SEV_WARNING && c->env->strict && c->env->phase == TB_RULES_PLAN) {
+			o->escalated = true;
+			o->sev = TB_SEV_ERROR;
+		}
 	}
-	return sev;
+}
+
+/* At validate: only errors, except under `validate`, where practice errors
+ * become warnings (a destroy script may run validate first). */
+static void validate_phase(const struct tb_rule_ctx *c, enum tb_rule_kind kind, struct outcome *o)
+{
+	if (c->env->phase != TB_RULES_VALIDATE || o->sev == 0)
+		return;
+	if (c->env->cli != TB_CLI_VALIDATE) {
+		if (o->sev != TB_SEV_ERROR)
+			o->sev = 0;
+	} else if (kind == TB_PRACTICE && o->sev == TB_SEV_ERROR) {
+		o->sev = TB_SEV_WARNING;
+		o->deferred = true;
+	}
+}
+
+static struct outcome decide(const struct tb_rule_ctx *c, unsigned level)
+{
+	struct outcome o = {.sev = level_severity(c, level)};
+
+	if (o.sev == 0) /* also for a level the rule does not have */
+		return o;
+	acknowledge_and_strict(c, &o);
+	validate_phase(c, rule_level(c, level)->kind, &o);
+	return o;
 }
 
 static void emit(struct tb_rule_ctx *c, unsigned level, const struct tb_path *path,
                  const char *finding)
 {
-	enum tb_severity sev = level_severity(c, level);
-	const char *reason = NULL;
-	bool escalated = false;
+	struct outcome o = decide(c, level);
 	char *summary, *detail;
 
-	if (sev != 0)
-		sev = final_severity(c, sev, &reason, &escalated);
-	if (sev == 0 || (c->env->phase == TB_RULES_VALIDATE && sev != TB_SEV_ERROR))
+	if (o.sev == 0)
 		return;
 	summary = tb_arena_printf(c->a, "%s: %s", c->rule->id, c->rule->summary);
-	detail = compose_detail(c, finding, reason, escalated);
+	detail = compose_detail(c, finding, &o);
 	if (summary == NULL || detail == NULL) {
 		c->d->n_errors++;
 		return;
 	}
-	tb_diag_add_path(c->d, sev, path, summary, detail);
+	tb_diag_add_path(c->d, o.sev, path, summary, detail);
 }
 
 /* ---- attribute paths of findings ---------------------------------------- */

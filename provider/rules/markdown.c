@@ -23,13 +23,44 @@ static const char intro[] =
     "ID; a diagnostic's summary starts with it (`TB001: ...`), its detail says what was found, "
     "why it matters (citing the document), what to write instead, and links here.\n"
     "\n"
+    "## Two kinds of findings\n"
+    "\n"
+    "Every finding of a rule is of one kind, named in the rule's table below.\n"
+    "\n"
+    "- **Shape**: a value AWS rejects, or one that cannot work at all (a memory size Fargate "
+    "does not offer, a cron expression Application Auto Scaling refuses, a secret reference "
+    "that is not an ARN). Always an error, in every environment. `validate` reports it, every "
+    "plan refuses it, and it stops a `destroy` too, because both CLIs validate the "
+    "configuration before they destroy anything: correct the value, then destroy.\n"
+    "- **Practice**: a value AWS accepts and that works, but that the team's documents rule "
+    "out (`image_tag = \"latest\"`, a secret in `environment`, mostly Spot capacity in "
+    "production). It stops changes, never a destroy: a stack whose configuration breaks a "
+    "practice, or meets a rule that a newer provider added, can always be torn down.\n"
+    "\n"
+    "A rule whose findings protect different things has findings of both kinds (for example "
+    "TB012: a retention CloudWatch does not offer is shape, a retention too short for "
+    "production is practice).\n"
+    "\n"
     "## How rules run\n"
     "\n"
-    "- **Validate** (`terraform validate`, and before every plan): the provider is not "
-    "configured yet, so only findings whose severity is the same in every environment are "
-    "checked, and only errors are reported.\n"
-    "- **Plan**: every rule runs with the provider's `environment` (`production`, `staging` or "
-    "`development`) and reports errors and warnings.\n"
+    "- **Validate** (`tofu validate`, `terraform validate`): the provider is not configured "
+    "yet, so only findings whose severity is the same in every environment are checked. Shape "
+    "findings are errors. Practice findings are warnings (the detail of one that plan refuses "
+    "says so), so that a script that validates before it destroys is not stopped.\n"
+    "- **Plan** (`plan`, `apply`): every finding runs with the provider's `environment` "
+    "(`production`, `staging` or `development`) and reports errors and warnings, each once. "
+    "The CLIs validate the configuration first, where shape errors already stop the run; "
+    "practice findings wait for the plan of a change (a refresh-only run or an import plans "
+    "none).\n"
+    "- **Destroy** (`destroy`, `apply -destroy`, `plan -destroy`): only shape findings are "
+    "checked. Before destroying, both CLIs plan every resource like a normal plan (the "
+    "pre-destroy refresh), and the plugin protocol does not say that this plan belongs to a "
+    "destroy; the provider therefore reads the command of the CLI that started it (its "
+    "parent's command line, with `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>`). Where it cannot "
+    "tell (a provider started with `-debug` and `TF_REATTACH_PROVIDERS`, or a CLI whose "
+    "executable is named neither tofu nor terraform), practice findings run as in a plan, and "
+    "a configuration that breaks one is destroyed with `destroy -refresh=false`, which skips "
+    "that plan. Applying a saved destroy plan (`apply tfplan`) plans nothing again.\n"
     "- **Unknown values**: a rule never fires on a value that is not known yet (for example an "
     "`image_tag` fed from another resource); it runs again once the value is known. A null "
     "(unset) attribute means its documented default.\n"
@@ -39,7 +70,7 @@ static const char intro[] =
     "acknowledgement of an unknown rule ID, of another resource's rule, or with an empty "
     "reason is itself an error (at `acknowledge[\"ID\"]`).\n"
     "- **Strict**: with `strict = true` in the provider block, every unacknowledged warning is "
-    "reported as an error (for CI pipelines).\n"
+    "reported as an error at plan (for CI pipelines).\n"
     "\n";
 
 static void cell(FILE *out, const char *s)
@@ -69,16 +100,38 @@ static void severity_summary(FILE *out, const struct tb_rule *r, int env)
 	fputs(any ? " |" : " - |", out);
 }
 
+/* "shape", "practice" or "shape, practice": the kinds of a rule's levels. */
+static const char *rule_kinds(const struct tb_rule *r)
+{
+	bool shape = false, practice = false;
+
+	for (size_t i = 0; i < TB_RULE_MAX_LEVELS && r->levels[i].when; i++) {
+		shape = shape || r->levels[i].kind == TB_SHAPE;
+		practice = practice || r->levels[i].kind == TB_PRACTICE;
+	}
+	return shape && practice ? "shape, practice" : shape ? "shape" : "practice";
+}
+
+/* The commands that check a level (see "How rules run"). */
+static const char *checked_at(const struct tb_rule_level *l)
+{
+	if (l->kind == TB_SHAPE)
+		return "validate, plan, destroy";
+	return tb_rules_level_env_independent(l) ? "validate (warning), plan" : "plan";
+}
+
 static void summary_table(FILE *out)
 {
 	size_t n_sets;
 	const struct tb_rules_set *const *sets = tb_rules_sets(&n_sets);
 
-	fputs("## All rules\n\n"
-	      "The severity columns list what a rule can report in that environment.\n\n"
-	      "| ID | Resource | Rule | production | staging | development |\n"
-	      "|---|---|---|---|---|---|\n",
-	      out);
+	fputs(
+	    "## All rules\n\n"
+	    "The kind column lists the kinds of a rule's findings; the severity columns list what "
+	    "a rule can report in that environment.\n\n"
+	    "| ID | Resource | Rule | kind | production | staging | development |\n"
+	    "|---|---|---|---|---|---|---|\n",
+	    out);
 	for (size_t s = 0; s < n_sets; s++) {
 		for (size_t i = 0; i < sets[s]->n; i++) {
 			const struct tb_rule *r = &sets[s]->rules[i];
@@ -87,7 +140,7 @@ static void summary_table(FILE *out)
 			tb_rules_anchor(r->id, anchor);
 			fprintf(out, "| [%s](#%s) | `%s` | ", r->id, anchor, r->resource);
 			cell(out, r->summary);
-			fputs(" |", out);
+			fprintf(out, " | %s |", rule_kinds(r));
 			for (int e = 0; e < TB_ENV_COUNT; e++)
 				severity_summary(out, r, e);
 			fputc('\n', out);
@@ -98,21 +151,18 @@ static void summary_table(FILE *out)
 
 static void levels_table(FILE *out, const struct tb_rule *r)
 {
-	fputs("| Finding | production | staging | development | checked at |\n"
-	      "|---|---|---|---|---|\n",
+	fputs("| Finding | kind | production | staging | development | checked at |\n"
+	      "|---|---|---|---|---|---|\n",
 	      out);
 	for (size_t i = 0; i < TB_RULE_MAX_LEVELS && r->levels[i].when; i++) {
 		const struct tb_rule_level *l = &r->levels[i];
 
 		fputs("| ", out);
 		cell(out, l->when);
-		fputs(" |", out);
+		fprintf(out, " | %s |", tb_rules_kind_name(l->kind));
 		for (int e = 0; e < TB_ENV_COUNT; e++)
 			fprintf(out, " %s |", sev_names[l->sev[e]]);
-		fputs(tb_rules_level_env_independent(l) && l->sev[0] == TB_SEV_ERROR
-		          ? " validate, plan |\n"
-		          : " plan |\n",
-		      out);
+		fprintf(out, " %s |\n", checked_at(l));
 	}
 	fputc('\n', out);
 }
@@ -123,7 +173,7 @@ static void rule_section(FILE *out, const struct tb_rule *r)
 
 	tb_rules_anchor(r->id, anchor);
 	fprintf(out, "<a id=\"%s\"></a>\n### %s: %s\n\n", anchor, r->id, r->summary);
-	fprintf(out, "Attribute: `%s`\n\n", r->path);
+	fprintf(out, "Attribute: `%s`. Kind: %s.\n\n", r->path, rule_kinds(r));
 	levels_table(out, r);
 	fprintf(out, "**Why.** %s\n\n", r->rationale);
 	fprintf(out, "**Instead.** %s\n\n", r->instead);

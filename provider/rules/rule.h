@@ -28,13 +28,29 @@ enum tb_rules_env_index {
 #define TB_RULE_MAX_LEVELS 3
 
 /*
- * One kind of finding of a rule and its severity in production, staging and
- * development (TB_OFF: not reported there). A level whose three severities
- * differ depends on the environment: it is not checked at validate time.
+ * What a finding protects (see tb_rules_env in tb/rules.h for when each
+ * kind runs).
+ *   TB_SHAPE     a value AWS rejects, or that cannot work at all: always an
+ *                error, in every environment (a test checks it)
+ *   TB_PRACTICE  a practice of the platform's documents: AWS accepts the
+ *                value and it works, the team decided against it
+ */
+enum tb_rule_kind {
+	TB_SHAPE = 1,
+	TB_PRACTICE,
+};
+
+/*
+ * One kind of finding of a rule, its kind, and its severity in production,
+ * staging and development (TB_OFF: not reported there). A level whose three
+ * severities differ depends on the environment: it is not checked at
+ * validate time. A rule whose findings protect different things has one
+ * level per kind.
  */
 struct tb_rule_level {
 	const char *when; /* the condition, for docs/rules.md */
 	enum tb_severity sev[TB_ENV_COUNT];
+	enum tb_rule_kind kind;
 };
 
 struct tb_rule_ctx;
@@ -81,6 +97,13 @@ const struct tb_rules_set *const *tb_rules_sets(size_t *out_n);
 const struct tb_rule *tb_rules_find(const char *id);
 /* True when the level's severity is the same in every environment. */
 bool tb_rules_level_env_independent(const struct tb_rule_level *l);
+/* The severity a finding of level l has under env (env_index: enum
+ * tb_rules_env_index of env->environment, -1 when not known), before
+ * acknowledge and strict; 0 when it is not checked there. */
+enum tb_severity tb_rules_level_severity(const struct tb_rules_env *env, int env_index,
+                                         const struct tb_rule_level *l);
+/* "shape" or "practice" (static). */
+const char *tb_rules_kind_name(enum tb_rule_kind kind);
 /* The docs/rules.md anchor of a rule ID ("TB001" -> "tb001"). */
 void tb_rules_anchor(const char *id, char out[16]);
 

@@ -31,7 +31,7 @@ static void check_generated_length(struct tb_rule_ctx *c)
 		    tb_rules_num_text(c->a, n));
 	else if (n > 4096)
 		tb_rules_report(
-		    c, 0, "generate.length",
+		    c, 1, "generate.length",
 		    "generate.length = %s is above 4096, the longest value Secrets Manager "
 		    "generates.",
 		    tb_rules_num_text(c->a, n));
@@ -174,7 +174,7 @@ static void check_secret_name(struct tb_rule_ctx *c)
 		                "/_+=.@- only.",
 		                name);
 	else if (arn_suffix_like(name))
-		tb_rules_report(c, 0, "name",
+		tb_rules_report(c, 1, "name",
 		                "name \"%s\" ends in a hyphen and six characters like the random "
 		                "suffix Secrets Manager appends to secret ARNs: lookups by partial "
 		                "ARN can then find the wrong secret.",
@@ -187,8 +187,9 @@ static const struct tb_rule secret_rules[] = {
         .resource = "talentbase_secret",
         .path = "generate.length",
         .summary = "generated secrets must be at least 32 characters long",
-        .levels = {{"generate.length below 32 (or above the Secrets Manager maximum of 4096)",
-                    ALL(TB_ERR)}},
+        .levels = {{"generate.length below 32", ALL(TB_ERR), TB_PRACTICE},
+                   {"generate.length above 4096, the longest value Secrets Manager generates",
+                    ALL(TB_ERR), TB_SHAPE}},
         .source =
             DOC_ARCH ", \"Secrets Management\" (\"your-secret-key-min-32-chars-long\"); " DOC_BP
                      ", \"1. Secrets Management (AWS Secrets Manager)\" (passwordLength: "
@@ -205,7 +206,7 @@ static const struct tb_rule secret_rules[] = {
         .summary = "a literal secret value only goes in the write-only argument",
         .levels = {{"a secret value in an argument that is stored in state: value, or a "
                     "credential-looking description or tag",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_PRACTICE}},
         .source = DOC_BP ", \"1. Secrets Management (AWS Secrets Manager)\" (Benefits: \"No "
                          "hardcoded secrets in code or configuration\") and \"Lessons Learned\" "
                          "(Secrets Management: \"Never hardcode secrets\")",
@@ -223,8 +224,10 @@ static const struct tb_rule secret_rules[] = {
         .path = "recovery_window_days",
         .summary = "production secrets keep a recovery window",
         .levels = {{"recovery_window_days not 0 and outside 7-30 (the Secrets Manager limit)",
-                    ALL(TB_ERR)},
-                   {"recovery_window_days = 0 in production", {TB_WARN, TB_OFF, TB_OFF}}},
+                    ALL(TB_ERR), TB_SHAPE},
+                   {"recovery_window_days = 0 in production",
+                    {TB_WARN, TB_OFF, TB_OFF},
+                    TB_PRACTICE}},
         .source = DOC_BP ", \"3. Backup Strategy\" (Secrets: version history maintained) and "
                          "\"3. Recovery Procedures\" (Secrets: version rollback)",
         .rationale = "A deleted secret with a recovery window can be restored if the deletion "
@@ -241,7 +244,8 @@ static const struct tb_rule secret_rules[] = {
         .summary = "production secrets rotate at least every 90 days",
         .levels = {{"in production: no rotation block, or rotation.schedule = rate(N days) "
                     "with N > 90",
-                    {TB_WARN, TB_OFF, TB_OFF}}},
+                    {TB_WARN, TB_OFF, TB_OFF},
+                    TB_PRACTICE}},
         .source = DOC_BP ", \"Migration Checklist\" (\"Configure secrets rotation\"); "
                          "checkov CKV2_AWS_57, CKV_AWS_304",
         .rationale = "A secret that never changes stays useful to whoever copied it once. The "
@@ -255,10 +259,12 @@ static const struct tb_rule secret_rules[] = {
         .resource = "talentbase_secret",
         .path = "name",
         .summary = "the secret name must be valid and unambiguous",
-        .levels = {{"name with characters other than letters, digits and /_+=.@-, longer than "
-                    "512, or ending in a hyphen and six random-looking letters and digits "
+        .levels = {{"name with characters other than letters, digits and /_+=.@-, or longer "
+                    "than 512",
+                    ALL(TB_ERR), TB_SHAPE},
+                   {"name ending in a hyphen and six random-looking letters and digits "
                     "(-AbC1eF)",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_PRACTICE}},
         .source = "AWS Secrets Manager API, CreateSecret (Name)",
         .rationale = "Secrets Manager rejects other characters, and appends a hyphen and six "
                      "random characters to every secret ARN: a name that already ends that "

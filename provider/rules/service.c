@@ -26,9 +26,9 @@ struct range {
 	bool zero_is_off; /* 0 turns the setting off and is always valid */
 };
 
-/* Reports every attribute of block outside its range (level 0). */
-static void check_ranges(struct tb_rule_ctx *c, const char *block, const struct range *r, size_t n,
-                         const char *limit)
+/* Reports every attribute of block outside its range (at level). */
+static void check_ranges(struct tb_rule_ctx *c, unsigned level, const char *block,
+                         const struct range *r, size_t n, const char *limit)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *path = tb_arena_printf(c->a, "%s.%s", block, r[i].attr);
@@ -38,14 +38,14 @@ static void check_ranges(struct tb_rule_ctx *c, const char *block, const struct 
 			continue;
 		if (r[i].zero_is_off && x == 0)
 			continue;
-		tb_rules_report(c, 0, path, "%s = %s is outside %s to %s, the %s limit.", path,
+		tb_rules_report(c, level, path, "%s = %s is outside %s to %s, the %s limit.", path,
 		                tb_rules_num_text(c->a, x), tb_rules_num_text(c->a, r[i].lo),
 		                tb_rules_num_text(c->a, r[i].hi), limit);
 	}
 }
 
-/* timeout must be below interval in a health check block. */
-static void check_timeout_below_interval(struct tb_rule_ctx *c, const char *block)
+/* timeout must be below interval in a health check block (at level). */
+static void check_timeout_below_interval(struct tb_rule_ctx *c, unsigned level, const char *block)
 {
 	const char *tp = tb_arena_printf(c->a, "%s.timeout", block);
 	const char *ip = tb_arena_printf(c->a, "%s.interval", block);
@@ -55,9 +55,9 @@ static void check_timeout_below_interval(struct tb_rule_ctx *c, const char *bloc
 		return;
 	if (t >= i)
 		tb_rules_report(
-		    c, 0, tp,
-		    "%s = %s is not shorter than interval = %s: each check would still be "
-		    "running when the next one starts.",
+		    c, level, tp,
+		    "%s = %s is not shorter than interval = %s: a check that hangs takes "
+		    "longer than the whole gap between two checks before it counts as failed.",
 		    tp, tb_rules_num_text(c->a, t), tb_rules_num_text(c->a, i));
 }
 
@@ -99,7 +99,7 @@ static void check_image_tag(struct tb_rule_ctx *c)
 		                "image_tag is \"%s\", a tag that moves with every push.", tag);
 	} else if (tb_str_has_prefix(tag, "sha256:")) {
 		if (!sha256_digest(tag + 7))
-			tb_rules_report(c, 0, "image_tag",
+			tb_rules_report(c, 2, "image_tag",
 			                "image_tag \"%s\" starts like a digest but is not sha256: "
 			                "followed by 64 hexadecimal digits.",
 			                tag);
@@ -242,8 +242,9 @@ static void check_container_health(struct tb_rule_ctx *c)
 {
 	if (!tb_rules_is_set(c->v, "health_check"))
 		return;
-	check_ranges(c, "health_check", container_hc_ranges, TB_COUNT(container_hc_ranges), "ECS");
-	check_timeout_below_interval(c, "health_check");
+	check_ranges(c, 0, "health_check", container_hc_ranges, TB_COUNT(container_hc_ranges),
+	             "ECS");
+	check_timeout_below_interval(c, 1, "health_check");
 	check_health_command(c);
 }
 
@@ -330,31 +331,38 @@ static bool task_count(const struct tb_rule_ctx *c, int64_t *out)
 	return ok && n >= 0;
 }
 
-static void check_percent_deadlock(struct tb_rule_ctx *c, int64_t min_pct, int64_t max_pct)
+/* True, reported at level 2, when with the known task count ECS may neither
+ * stop an old task nor start a new one. */
+static bool check_percent_deadlock(struct tb_rule_ctx *c, int64_t min_pct, int64_t max_pct)
 {
 	int64_t n, keep, most;
 
-	if (min_pct >= 100 && max_pct < 200) {
-		tb_rules_report(
-		    c, 0, "deployment.maximum_percent",
-		    "minimum_healthy_percent = %lld with maximum_percent = %lld: ECS "
-		    "may not stop an old task before its replacement is healthy, and has "
-		    "no room to start one for a single task.",
-		    (long long)min_pct, (long long)max_pct);
-		return;
-	}
 	if (!task_count(c, &n) || n < 1)
-		return;
+		return false;
 	keep = (n * min_pct + 99) / 100;
 	most = n * max_pct / 100;
-	if (keep >= n && most <= n)
-		tb_rules_report(
-		    c, 0, "deployment.maximum_percent",
-		    "With %lld task(s), minimum_healthy_percent = %lld keeps %lld running "
-		    "and maximum_percent = %lld allows at most %lld: ECS can neither stop "
-		    "an old task nor start a new one, so the rollout stalls.",
-		    (long long)n, (long long)min_pct, (long long)keep, (long long)max_pct,
-		    (long long)most);
+	if (keep < n || most > n)
+		return false;
+	tb_rules_report(c, 2, "deployment.maximum_percent",
+	                "With %lld task(s), minimum_healthy_percent = %lld keeps %lld running "
+	                "and maximum_percent = %lld allows at most %lld: ECS can neither stop "
+	                "an old task nor start a new one, so the rollout stalls.",
+	                (long long)n, (long long)min_pct, (long long)keep, (long long)max_pct,
+	                (long long)most);
+	return true;
+}
+
+/* A stalled rollout (shape) is reported instead of the 200 % practice it
+ * also breaks. */
+static void check_percent_room(struct tb_rule_ctx *c, int64_t min_pct, int64_t max_pct)
+{
+	if (check_percent_deadlock(c, min_pct, max_pct) || min_pct < 100 || max_pct >= 200)
+		return;
+	tb_rules_report(c, 0, "deployment.maximum_percent",
+	                "minimum_healthy_percent = %lld with maximum_percent = %lld: ECS "
+	                "may not stop an old task before its replacement is healthy, and has "
+	                "no room to start one for a single task.",
+	                (long long)min_pct, (long long)max_pct);
 }
 
 static void check_deployment_percent(struct tb_rule_ctx *c)
@@ -365,7 +373,7 @@ static void check_deployment_percent(struct tb_rule_ctx *c)
 	if (!tb_rules_num(c->v, "deployment.minimum_healthy_percent", &lo) ||
 	    !tb_rules_num(c->v, "deployment.maximum_percent", &hi))
 		return;
-	check_percent_deadlock(c, (int64_t)lo, (int64_t)hi);
+	check_percent_room(c, (int64_t)lo, (int64_t)hi);
 	if (lo < 100 && task_count(c, &n) && n >= 1 && (n * (int64_t)lo + 99) / 100 == 0)
 		tb_rules_report(
 		    c, 1, "deployment.minimum_healthy_percent",
@@ -417,7 +425,7 @@ static void check_capacity_bounds(struct tb_rule_ctx *c)
 
 	if (lo_ok && lo < 1)
 		tb_rules_report(
-		    c, 0, "autoscaling.min_capacity",
+		    c, 1, "autoscaling.min_capacity",
 		    "autoscaling.min_capacity = %s: autoscaling would be allowed to stop "
 		    "every task.",
 		    tb_rules_num_text(c->a, lo));
@@ -427,7 +435,7 @@ static void check_capacity_bounds(struct tb_rule_ctx *c)
 		                tb_rules_num_text(c->a, lo), tb_rules_num_text(c->a, hi));
 	if (tb_rules_num(c->v, "autoscaling.requests_per_target", &hi) && hi < 1)
 		tb_rules_report(
-		    c, 0, "autoscaling.requests_per_target",
+		    c, 1, "autoscaling.requests_per_target",
 		    "autoscaling.requests_per_target = %s: the target must be at least 1 "
 		    "request per task.",
 		    tb_rules_num_text(c->a, hi));
@@ -441,7 +449,7 @@ static void check_single_task(struct tb_rule_ctx *c)
 
 	if (tb_rules_is_set(c->v, "autoscaling")) {
 		path = "autoscaling.min_capacity";
-		floor = 1; /* below 1 is a level-0 finding */
+		floor = 1; /* below 1 is a level-1 finding */
 	} else if (tb_rules_is_null(c->v, "autoscaling")) {
 		path = "desired_count";
 		floor = 0;
@@ -450,7 +458,7 @@ static void check_single_task(struct tb_rule_ctx *c)
 	}
 	if (tb_rules_num(c->v, path, &n) && n >= floor && n < 2)
 		tb_rules_report(
-		    c, 1, path,
+		    c, 2, path,
 		    "%s = %s in %s: the service runs on fewer than 2 tasks, so one task "
 		    "failure or one Availability Zone outage takes it down.",
 		    path, tb_rules_num_text(c->a, n), c->env->environment);
@@ -460,10 +468,10 @@ static void check_autoscaling_bounds(struct tb_rule_ctx *c)
 {
 	if (tb_rules_is_set(c->v, "autoscaling")) {
 		check_capacity_bounds(c);
-		check_ranges(c, "autoscaling", scaling_targets, TB_COUNT(scaling_targets),
-		             "team's (and Application Auto Scaling's)");
+		check_ranges(c, 1, "autoscaling", scaling_targets, TB_COUNT(scaling_targets),
+		             "team's");
 	}
-	if (tb_rules_wants(c, 1))
+	if (tb_rules_wants(c, 2))
 		check_single_task(c);
 }
 
@@ -621,9 +629,9 @@ static void check_tg_health(struct tb_rule_ctx *c)
 {
 	if (!tb_rules_is_set(c->v, "load_balancer.health_check"))
 		return;
-	check_ranges(c, "load_balancer.health_check", tg_hc_ranges, TB_COUNT(tg_hc_ranges),
+	check_ranges(c, 0, "load_balancer.health_check", tg_hc_ranges, TB_COUNT(tg_hc_ranges),
 	             "Elastic Load Balancing");
-	check_timeout_below_interval(c, "load_balancer.health_check");
+	check_timeout_below_interval(c, 0, "load_balancer.health_check");
 	check_tg_matcher_path(c);
 }
 
@@ -797,13 +805,20 @@ static void check_secret_refs(struct tb_rule_ctx *c)
 	for (size_t i = 0; i < secrets->u.coll.n; i++) {
 		const struct tb_value *ref = secrets->u.coll.items[i];
 		const char *err;
+		unsigned level;
 
 		if (tb_is_unknown(ref))
 			continue;
-		err = tb_rules_secret_ref_error(c->a, tb_get_str(ref), c->env->partition,
-		                                c->env->region);
+		/* the reference itself and its partition (level 0), then its region (1) */
+		level = 0;
+		err = tb_rules_secret_ref_error(c->a, tb_get_str(ref), c->env->partition, NULL);
+		if (err == NULL && tb_rules_wants(c, 1)) {
+			level = 1;
+			err =
+			    tb_rules_secret_ref_error(c->a, tb_get_str(ref), NULL, c->env->region);
+		}
 		if (err != NULL)
-			tb_rules_report_key(c, 0, "secrets", secrets->u.coll.keys[i],
+			tb_rules_report_key(c, level, "secrets", secrets->u.coll.keys[i],
 			                    "secrets[\"%s\"]: %s.", secrets->u.coll.keys[i], err);
 	}
 }
@@ -833,12 +848,13 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "image_tag",
         .summary = "image_tag must be an immutable tag",
-        .levels = {{"image_tag is missing, empty, `latest` (any case) or a malformed "
-                    "`sha256:` digest",
-                    ALL(TB_ERR)},
+        .levels = {{"image_tag is missing, empty or `latest` (any case)", ALL(TB_ERR), TB_PRACTICE},
                    {"image_tag is a name that usually moves: main, master, develop, stable, "
                     "prod, production, staging, current, edge, nightly",
-                    ALL(TB_WARN)}},
+                    ALL(TB_WARN), TB_PRACTICE},
+                   {"image_tag starts with `sha256:` but is not 64 hexadecimal digits after it "
+                    "(no image has that digest)",
+                    ALL(TB_ERR), TB_SHAPE}},
         .source = DOC_ECF ", \"9. Image Tag Management\"; " DOC_ARCH
                           ", \"Container Registry: ECR\" (Image Configuration: tag "
                           "immutability)",
@@ -862,7 +878,7 @@ static const struct tb_rule service_rules[] = {
                     "APIKEY, PRIVATE_KEY, CREDENTIAL or ACCESS_KEY (any case, any position), "
                     "or a value looks like a credential (AKIA..., sk_live_..., whsec_..., a "
                     "PEM private key, a URL with a password, ...)",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_PRACTICE}},
         .source = DOC_BP ", \"Problem Statement\" (SESSION_SECRET hardcoded in task "
                          "definition) and \"1. Secrets Management (AWS Secrets Manager)\"; " DOC_RP
                          ", \"Key Improvements\" (Security Enhancements)",
@@ -882,7 +898,7 @@ static const struct tb_rule service_rules[] = {
         .path = "memory",
         .summary = "cpu and memory must be a Fargate task size",
         .levels = {{"cpu is not a Fargate size, or memory is not offered with that cpu",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_SHAPE}},
         .source =
             "AWS Fargate task CPU and memory combinations (Amazon ECS Developer Guide); " DOC_BP
             ", \"3. Resource Allocation\" and \"B. Task Resource Allocation\"",
@@ -901,14 +917,16 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "health_check",
         .summary = "the container health check must be within ECS limits",
-        .levels = {{"interval outside 5-300, timeout outside 2-60 or not below interval, "
-                    "retries outside 1-10, start_period outside 0-300, or command not starting "
-                    "with CMD or CMD-SHELL",
-                    ALL(TB_ERR)}},
+        .levels = {{"interval outside 5-300, timeout outside 2-60, retries outside 1-10, "
+                    "start_period outside 0-300, or command not starting with CMD or CMD-SHELL",
+                    ALL(TB_ERR), TB_SHAPE},
+                   {"timeout not below interval", ALL(TB_ERR), TB_PRACTICE}},
         .source = "Amazon ECS API, HealthCheck; " DOC_BP ", \"3. Health Check Optimization\"",
         .rationale = "ECS rejects health checks outside these limits when the task definition "
-                     "is registered, and a timeout that is not shorter than the interval makes "
-                     "checks overlap.",
+                     "is registered. A timeout that is not shorter than the interval is "
+                     "accepted, but a hanging check then waits longer than the gap between two "
+                     "checks before it counts as failed, so a stuck container is replaced "
+                     "late; the documents keep the timeout at a third of the interval.",
         .instead = "The documented timings: interval = 30, timeout = 10, retries = 3, "
                    "start_period = 180 (web) or 120 (api), command = [\"CMD-SHELL\", \"curl "
                    "-f http://localhost:3000/ || exit 1\"].",
@@ -921,7 +939,7 @@ static const struct tb_rule service_rules[] = {
         .summary = "start_period must cover the service's startup time",
         .levels = {{"health_check.start_period below 180 s for role = \"web\" or below 120 s "
                     "for role = \"api\"",
-                    ALL(TB_WARN)}},
+                    ALL(TB_WARN), TB_PRACTICE}},
         .source = DOC_BP ", \"3. Health Check Optimization\" (Startup Time Analysis) and "
                          "\"C. Health Check Matrix\"; " DOC_RP
                          ", \"Key Learnings\" (Health Check Tuning)",
@@ -942,7 +960,7 @@ static const struct tb_rule service_rules[] = {
         .summary = "health_check_grace_period must be at least the container start_period",
         .levels = {{"with a load_balancer: deployment.health_check_grace_period < "
                     "health_check.start_period",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_PRACTICE}},
         .source = DOC_BP ", \"4. ECS Service Configuration\" and \"Lessons Learned\" "
                          "(Deployment Strategy: \"Health check grace periods are critical\")",
         .rationale = "The grace period is how long ECS ignores failing load balancer health "
@@ -958,7 +976,7 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "deployment.rollback",
         .summary = "the deployment circuit breaker must roll back",
-        .levels = {{"deployment.rollback = false", ALL(TB_ERR)}},
+        .levels = {{"deployment.rollback = false", ALL(TB_ERR), TB_PRACTICE}},
         .source = DOC_BP ", \"4. ECS Service Configuration\"; " DOC_ECF
                          ", \"8. Deployment Configuration\"; " DOC_IE
                          ", \"C. ECS Service Health Configuration\"",
@@ -975,12 +993,14 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "deployment.maximum_percent",
         .summary = "deployment percentages must allow a zero-downtime rollout",
-        .levels = {{"minimum_healthy_percent = 100 with maximum_percent < 200, or percentages "
-                    "that leave ECS no way to replace a task",
-                    ALL(TB_ERR)},
+        .levels = {{"minimum_healthy_percent = 100 with maximum_percent < 200", ALL(TB_ERR),
+                    TB_PRACTICE},
                    {"minimum_healthy_percent lets every task stop during a deploy (ECS keeps "
                     "ceil(tasks x minimum_healthy_percent / 100) = 0 tasks)",
-                    ALL(TB_WARN)}},
+                    ALL(TB_WARN), TB_PRACTICE},
+                   {"percentages that leave ECS no way to replace a task: it may neither stop "
+                    "an old one nor start a new one, so every rollout stalls",
+                    ALL(TB_ERR), TB_SHAPE}},
         .source = DOC_BP ", \"Lessons Learned\" (Deployment Strategy: \"Zero-downtime requires "
                          "200% max capacity\") and \"4. ECS Service Configuration\"; " DOC_ECF
                          ", \"8. Deployment Configuration\"",
@@ -1004,7 +1024,7 @@ static const struct tb_rule service_rules[] = {
         .summary = "scale in slowly and scale out quickly",
         .levels = {{"scale_in_cooldown < 300 s or shorter than scale_out_cooldown, or "
                     "scale_out_cooldown > 120 s",
-                    ALL(TB_WARN)}},
+                    ALL(TB_WARN), TB_PRACTICE}},
         .source = DOC_BP ", \"5. Auto-Scaling Strategy\"; " DOC_RP
                          ", \"Key Improvements\" (Performance Optimizations); " DOC_ECF
                          ", \"7. Auto-Scaling Enhancements\"; " DOC_IE
@@ -1021,12 +1041,14 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "autoscaling.min_capacity",
         .summary = "autoscaling bounds and targets must be sound",
-        .levels = {{"min_capacity < 1 or above max_capacity; cpu_target or memory_target "
-                    "outside 10-95; requests_per_target < 1",
-                    ALL(TB_ERR)},
+        .levels = {{"min_capacity above max_capacity", ALL(TB_ERR), TB_SHAPE},
+                   {"min_capacity < 1; cpu_target or memory_target outside 10-95; "
+                    "requests_per_target < 1",
+                    ALL(TB_ERR), TB_PRACTICE},
                    {"fewer than 2 tasks: autoscaling.min_capacity, or desired_count when there "
                     "is no autoscaling",
-                    {TB_ERR, TB_WARN, TB_WARN}}},
+                    {TB_ERR, TB_WARN, TB_WARN},
+                    TB_PRACTICE}},
         .source = DOC_ECF ", \"7. Auto-Scaling Enhancements\"; " DOC_ARCH
                           ", \"Auto Scaling\" (Compute: ECS Fargate)",
         .rationale = "Bounds that cannot hold make the scalable target fail or autoscaling do "
@@ -1044,7 +1066,8 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "autoscaling.memory_target",
         .summary = "scale on both CPU and memory",
-        .levels = {{"autoscaling without cpu_target or without memory_target", ALL(TB_WARN)}},
+        .levels = {{"autoscaling without cpu_target or without memory_target", ALL(TB_WARN),
+                    TB_PRACTICE}},
         .source = DOC_BP ", \"5. Auto-Scaling Strategy\" (Dual-Metric Scaling); " DOC_RP
                          ", \"Key Learnings\" (Auto-Scaling)",
         .rationale = "A Node.js or Django service can run out of memory while its CPU is idle, "
@@ -1060,10 +1083,11 @@ static const struct tb_rule service_rules[] = {
         .summary = "log retention must be a CloudWatch value long enough for the environment",
         .levels = {{"retention_days is not one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, "
                     "365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
-                    ALL(TB_ERR)},
+                    ALL(TB_ERR), TB_SHAPE},
                    {"retention_days below 30 in production, below 7 in staging and "
                     "development",
-                    {TB_ERR, TB_WARN, TB_WARN}}},
+                    {TB_ERR, TB_WARN, TB_WARN},
+                    TB_PRACTICE}},
         .source = DOC_BP ", \"6. Logging & Monitoring\" and \"2. Log Retention\" (Cost "
                          "Optimization); " DOC_ECF ", \"5. CloudWatch Logs Retention\"; " DOC_ARCH
                          ", \"Log Groups\"",
@@ -1083,7 +1107,8 @@ static const struct tb_rule service_rules[] = {
         .summary = "production keeps a FARGATE base and at most 40 % FARGATE_SPOT",
         .levels = {{"in production: capacity.fargate_base < 2, or spot_weight above 40 % of "
                     "fargate_weight + spot_weight",
-                    {TB_WARN, TB_OFF, TB_OFF}}},
+                    {TB_WARN, TB_OFF, TB_OFF},
+                    TB_PRACTICE}},
         .source = DOC_ECF ", \"6. FARGATE vs FARGATE_SPOT Ratio\"",
         .rationale = "Spot tasks can be reclaimed at two minutes' notice. The team moved from "
                      "20/80 to 60/40 FARGATE/FARGATE_SPOT, with a base of 2 tasks on regular "
@@ -1100,7 +1125,7 @@ static const struct tb_rule service_rules[] = {
         .levels = {{"interval outside 5-300, timeout outside 2-120 or not below interval, a "
                     "threshold outside 2-10, matcher not a list or range of HTTP codes 200-499, "
                     "path not starting with /",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_SHAPE}},
         .source = "Elastic Load Balancing API, target group health checks; " DOC_IE
                   ", \"B. ALB Target Group Health Check\"",
         .rationale = "Elastic Load Balancing rejects these when the target group is created "
@@ -1116,8 +1141,8 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "load_balancer.deregistration_delay",
         .summary = "deregistration_delay should be short",
-        .levels = {{"deregistration_delay outside 0-3600 (the ELB limit)", ALL(TB_ERR)},
-                   {"deregistration_delay above 60 s", ALL(TB_WARN)}},
+        .levels = {{"deregistration_delay outside 0-3600 (the ELB limit)", ALL(TB_ERR), TB_SHAPE},
+                   {"deregistration_delay above 60 s", ALL(TB_WARN), TB_PRACTICE}},
         .source = DOC_BP ", \"1. Connection Handling\" (Performance Optimizations: 30s "
                          "deregistration delay); " DOC_IE ", \"B. ALB Target Group Health Check\"",
         .rationale = "Every deploy waits this long for each old task to drain. The ELB default "
@@ -1135,7 +1160,7 @@ static const struct tb_rule service_rules[] = {
                     "IANA zone; min_capacity above max_capacity; a name invalid or used "
                     "twice; more than 200 actions (the schedule blocks are a set: findings "
                     "point at autoscaling.schedule and name the schedule)",
-                    ALL(TB_ERR)}},
+                    ALL(TB_ERR), TB_SHAPE}},
         .source = DOC_IE ", \"B. Scheduled Scaling (NEW)\"; Application Auto Scaling, "
                          "scheduled actions and the cron expression reference",
         .rationale = "Application Auto Scaling rejects a bad expression, time zone or capacity "
@@ -1159,7 +1184,7 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "network.assign_public_ip",
         .summary = "tasks must not get a public IP",
-        .levels = {{"network.assign_public_ip = true", ALL(TB_ERR)}},
+        .levels = {{"network.assign_public_ip = true", ALL(TB_ERR), TB_PRACTICE}},
         .source = DOC_BP ", \"3. Network Security\" (No Public IPs: tasks not directly "
                          "accessible); " DOC_ARCH
                          ", \"Security Best Practices\" (Network); checkov CKV_AWS_333",
@@ -1175,7 +1200,7 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "task_role_arn",
         .summary = "the execution role and the task role must differ",
-        .levels = {{"execution_role_arn equals task_role_arn", ALL(TB_ERR)}},
+        .levels = {{"execution_role_arn equals task_role_arn", ALL(TB_ERR), TB_PRACTICE}},
         .source = DOC_BP ", \"1. IAM Least Privilege\"; " DOC_IE
                          ", \"1. ECS Task Role for Application Permissions\"; " DOC_ECF
                          ", \"Security Improvements\"; checkov CKV_AWS_249",
@@ -1196,8 +1221,10 @@ static const struct tb_rule service_rules[] = {
                    "region",
         .levels = {{"a secrets value is not a Secrets Manager secret ARN (optionally "
                     ":json-key:version-stage:version-id) or an SSM parameter ARN, or it is in "
-                    "another partition or region than the provider",
-                    ALL(TB_ERR)}},
+                    "another partition than the provider",
+                    ALL(TB_ERR), TB_SHAPE},
+                   {"a secrets value is in another region than the provider", ALL(TB_ERR),
+                    TB_PRACTICE}},
         .source = DOC_ECF ", \"1. Secrets Manager Reference Syntax\"; " DOC_IE
                           ", \"2. Environment Variables for ECS Tasks\"",
         .rationale = "ECS resolves secrets only when a task starts: a malformed reference "
@@ -1217,8 +1244,9 @@ static const struct tb_rule service_rules[] = {
         .resource = "talentbase_service",
         .path = "autoscaling.requests_per_target",
         .summary = "scaling settings must apply to the service",
-        .levels = {{"autoscaling.requests_per_target without a load_balancer", ALL(TB_WARN)},
-                   {"desired_count set together with autoscaling", ALL(TB_WARN)}},
+        .levels = {{"autoscaling.requests_per_target without a load_balancer", ALL(TB_WARN),
+                    TB_PRACTICE},
+                   {"desired_count set together with autoscaling", ALL(TB_WARN), TB_PRACTICE}},
         .source = DOC_IE ", \"A. Target Tracking Policies\" (ALB Request Count Scaling)",
         .rationale = "Request-count scaling tracks ALBRequestCountPerTarget of the service's "
                      "target group; without a load balancer there is no such metric. Once "

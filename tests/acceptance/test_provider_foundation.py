@@ -10,7 +10,6 @@ import datetime
 import json
 import os
 import re
-import select
 import signal
 import subprocess
 import threading
@@ -22,7 +21,8 @@ import pytest
 
 from tbtest import hcl, paths
 from tbtest.hcl import Block
-from tbtest.plugin import MAGIC_COOKIE, make_cert, msgpack_encode, null_object, raw_call
+from tbtest.plugin import (MAGIC_COOKIE, hand_env, make_cert, msgpack_encode, null_object,
+                           raw_call, start_debug)
 
 EXPECTED_SCHEMA = paths.EXPECTED / "provider_schema.json"
 
@@ -56,15 +56,55 @@ def test_init_from_filesystem_mirror(tf):
     assert v["valid"] is True and v["error_count"] == 0, v
 
 
+_DEV_OVERRIDE_WARNING = re.compile(r"(?i)provider development overrides are in effect")
+
+
 def test_dev_overrides_need_no_init(tf_factory, cli):
-    """dev_overrides: validate and plan straight away, with the CLI's
-    development-override warning."""
+    """dev_overrides: validate, plan, apply and destroy straight away, with
+    the CLI's development-override warning; `init` (which docs/index.md says
+    to skip) looks the provider up in its registry and fails."""
     t = tf_factory(mode="dev_overrides", cli=cli)
     t.write(hcl.config(anchor=True))
     t.validate().ok()
     res = t.plan().ok()
-    assert re.search(r"(?i)provider development overrides are in effect", res.output), \
+    assert _DEV_OVERRIDE_WARNING.search(res.output), res.describe()
+    assert "No changes" in res.stdout, res.describe()
+    t.apply().ok()
+    t.destroy().ok()
+    res = t.init()
+    res.expect_rc(1)
+    assert "could not connect to registry.talentbase.internal" in " ".join(res.output.split()), \
         res.describe()
+
+
+def test_dev_overrides_next_to_a_mirror(tf_factory, cli, provider_install):
+    """The CLI configuration docs/index.md shows: dev_overrides with the
+    filesystem mirror next to it. init installs from the mirror, the other
+    commands run the override."""
+    inst = provider_install
+    pattern = f"{paths.PROVIDER_HOST}/*/*"
+    rc = f"""disable_checkpoint = true
+
+provider_installation {{
+  dev_overrides {{
+    {json.dumps(paths.PROVIDER_SOURCE)} = {json.dumps(str(inst.devbin))}
+  }}
+  filesystem_mirror {{
+    path    = {json.dumps(str(inst.mirror))}
+    include = [{json.dumps(pattern)}]
+  }}
+  direct {{
+    exclude = [{json.dumps(pattern)}]
+  }}
+}}
+"""
+    t = tf_factory(mode="filesystem_mirror", cli=cli)
+    (t.workdir / "dev-and-mirror.tfrc").write_text(rc)
+    t.env["TF_CLI_CONFIG_FILE"] = str(t.workdir / "dev-and-mirror.tfrc")
+    t.write(hcl.config(anchor=True))
+    t.init().ok()
+    res = t.plan().ok()
+    assert _DEV_OVERRIDE_WARNING.search(res.output), res.describe()
     assert "No changes" in res.stdout, res.describe()
 
 
@@ -258,15 +298,8 @@ def test_plan_debug_log_shows_graceful_exit(tf):
 # ---- running the binary by hand ------------------------------------------------------------
 
 
-def _hand_env(**extra: str) -> dict[str, str]:
-    """The environment of someone running the binary in a shell (sanitizer
-    settings kept so that a sanitizer build reports into the test)."""
-    keep = ("PATH", "HOME", "ASAN_OPTIONS", "UBSAN_OPTIONS")
-    return {**{k: os.environ[k] for k in keep if k in os.environ}, **extra}
-
-
 def test_run_by_hand_without_cookie(provider_binary):
-    proc = subprocess.run([str(provider_binary)], env=_hand_env(),
+    proc = subprocess.run([str(provider_binary)], env=hand_env(),
                           capture_output=True, text=True, timeout=10)
     assert proc.returncode == 1, proc
     assert proc.stdout == "", proc.stdout
@@ -276,7 +309,7 @@ def test_run_by_hand_without_cookie(provider_binary):
 
 def test_protocol_6_absent_fails_clearly(provider_binary):
     proc = subprocess.run([str(provider_binary)], capture_output=True, text=True, timeout=10,
-                          env=_hand_env(TF_PLUGIN_MAGIC_COOKIE=MAGIC_COOKIE,
+                          env=hand_env(TF_PLUGIN_MAGIC_COOKIE=MAGIC_COOKIE,
                                         PLUGIN_PROTOCOL_VERSIONS="4,5"))
     assert proc.returncode != 0, proc
     assert proc.stdout == "", proc.stdout
@@ -479,34 +512,8 @@ def test_parallel_plan_calls_provider_concurrently(tf):
 # ---- debug mode ---------------------------------------------------------------------------------
 
 
-def _start_debug(provider_binary: Path, log: Path, env: dict[str, str]):
-    """Starts the provider as a developer does (`-debug`, no cookie) with the
-    user's environment `env` (a reattached provider does not see the CLI's)."""
-    with open(log, "wb") as err:
-        proc = subprocess.Popen([str(provider_binary), "-debug"], stdout=subprocess.PIPE,
-                                stderr=err, stdin=subprocess.DEVNULL, env=_hand_env(**env))
-    fd = proc.stdout.fileno()
-    buf = b""
-    deadline = time.monotonic() + 10
-    while b"TF_REATTACH_PROVIDERS=" not in buf or not buf.rstrip(b" ").endswith(b"\n"):
-        left = deadline - time.monotonic()
-        ready = select.select([fd], [], [], max(0.0, left))[0] if left > 0 else []
-        if not ready:
-            proc.kill()
-            raise AssertionError(f"no TF_REATTACH_PROVIDERS line within 10s: {buf!r}\n"
-                                 + log.read_text(errors="replace")[-2000:])
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            raise AssertionError(f"debug provider exited rc={proc.wait()}: {buf!r}")
-        buf += chunk
-    line = next(ln for ln in buf.decode().splitlines() if "TF_REATTACH_PROVIDERS=" in ln)
-    m = re.search(r"TF_REATTACH_PROVIDERS='(\{.*\})'", line)
-    assert m, f"reattach line not in the documented form: {line!r}"
-    return proc, m.group(1)
-
-
 def test_debug_mode_reattach(tf_factory, cli, provider_binary, work_dir, moto):
-    proc, reattach = _start_debug(provider_binary, work_dir / "debug.stderr", moto.cli_env())
+    proc, reattach = start_debug(provider_binary, work_dir / "debug.stderr", moto.cli_env())
     try:
         info = json.loads(reattach)
         assert list(info) == [paths.PROVIDER_SOURCE], info

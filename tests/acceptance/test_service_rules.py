@@ -11,6 +11,8 @@ of a new service reads nothing from AWS but the caller identity.
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import pytest
 
 from tbtest import service as svc
 from tbtest.hcl import Block, Raw
+from tbtest.plugin import start_debug
 from tbtest.service import ADDRESS, FAKE_PLATFORM
 
 PRODUCTION = {**svc.PROVIDER, "environment": "production"}
@@ -204,18 +207,18 @@ def _assert_secret_free(res) -> None:
 
 
 def test_tb002_secret_in_environment(tf):
-    """A secret-looking name is refused at validate; a credential-looking
-    value from a variable (unknown at validate) at plan. Neither value ever
-    shows in the output."""
+    """A secret-looking name is refused at plan (validate warns: TB002 is a
+    practice rule); a credential-looking value from a variable (unknown at
+    validate) at plan. Neither value ever shows in the output."""
     by_name = {"NODE_ENV": "production", "DB_PASSWORD": Raw("var.db_password")}
     by_value = {"NODE_ENV": "production", "PAYMENT_CONFIG": Raw("var.payment_key")}
     tf.write(svc.config(FAKE_PLATFORM, {"environment": by_name}, extra=SENSITIVE_VARS))
     tf.init().ok()
     for res in (tf.validate(), tf.plan(json=True), tf.plan()):
-        res.expect_rc(1)
+        res.expect_rc(0 if res.argv[1] == "validate" else 1)
         _assert_secret_free(res)
         if res.argv[1] != "plan" or "-json" in res.argv:
-            found = _rule_diags(res, "TB002", "error")
+            found = _rule_diags(res, "TB002", "warning" if res.argv[1] == "validate" else "error")
             assert [d.attribute(res.cwd) for d in found] == ["environment.DB_PASSWORD"], \
                 _describe(res)
             assert "DB_PASSWORD" in found[0].snippet["code"], found[0].snippet
@@ -336,3 +339,166 @@ def test_trace_logs_carry_no_secret(tf, credentials):
                           PAYMENT_KEY, DB_PASSWORD])
     for header in ("Authorization: AWS4", "X-Amz-Security-Token:"):
         assert header.lower() not in res.output.lower(), f"{header} logged"
+
+
+# ---- practice rules stop changes, never a destroy ------------------------------------------
+
+# Production keeps logs 30 days (TB012); strict = true makes TB013, a warning in
+# production by default, an error.
+STRICT_PRODUCTION = {**svc.PROVIDER, "environment": "production", "strict": True}
+SETTLED = {"logs.retention_days": 30}
+SECOND = "talentbase_service.api"
+# What a stack that was applied cleanly now says: three practice rules broken.
+BREAKS = {
+    "image_tag": "latest",
+    "environment": {"NODE_ENV": "production", "STRIPE_SECRET_KEY": "placeholder"},
+    "capacity.spot_weight": 80,
+}
+# rule -> (Diagnostic.attribute(), text on the snippet's line)
+BROKEN_AT = {
+    "TB001": ("image_tag", 'image_tag = "latest"'),
+    "TB002": ("environment.STRIPE_SECRET_KEY", "STRIPE_SECRET_KEY"),
+    "TB013": ("capacity.spot_weight", "spot_weight = 80"),
+}
+
+
+def _stack(plat, changes=None) -> str:
+    """Two services on the shared listener ("web" and "api"), in strict
+    production, both with `changes`."""
+    changes = {**SETTLED, **(changes or {})}
+    api = svc.override(svc.settings(plat, "api-dev"), {
+        **changes, "load_balancer.priority": 110,
+        "load_balancer.host_headers": ["api.example.com"]})
+    return svc.config(plat, changes, provider=STRICT_PRODUCTION,
+                      extra=svc.resource(api, label="api"))
+
+
+def _applied_stack(tf, aws, moto):
+    plat = svc.make_platform(aws)
+    moto.set_env(MOTO_ECS_SERVICE_RUNNING=svc.TASKS)
+    tf.write(_stack(plat))
+    tf.init().ok()
+    tf.apply().ok()
+    assert svc.state_values(tf) and svc.state_values(tf, SECOND), "apply left no state"
+    return plat
+
+
+def _assert_nothing_left(aws, plat) -> None:
+    inv = svc.inventory(aws, plat)
+    assert not any(inv.values()), "left behind after destroy:\n" + svc.dump(
+        {k: v for k, v in inv.items() if v})
+
+
+def test_practice_breach_is_refused_at_plan_and_destroyed(tf, aws, moto):
+    """After an apply the configuration breaks TB001, TB002 and TB013:
+    validate warns, plan refuses it with each rule on its line, a
+    refresh-only apply and a destroy go through, and nothing is left."""
+    plat = _applied_stack(tf, aws, moto)
+    tf.write(_stack(plat, BREAKS))
+
+    res = tf.validate().ok()
+    for rule in ("TB001", "TB002"):  # TB013 depends on the environment: plan only
+        warned = _rule_diags(res, rule, "warning")
+        assert warned, f"validate does not warn about {rule}:\n  {_describe(res)}"
+        assert "plan and apply refuse it as an error" in warned[0].detail, warned[0].detail
+    res.assert_no_errors()
+
+    res = tf.plan(json=True)
+    res.expect_rc(1)
+    for rule, (attribute, code) in BROKEN_AT.items():
+        found = _rule_diags(res, rule, "error")
+        assert {d.address for d in found} == {ADDRESS, SECOND}, _describe(res)
+        d = next(d for d in found if d.address == ADDRESS)
+        assert d.attribute(res.cwd) == attribute, d.describe(res.cwd)
+        assert code in d.snippet.get("code", ""), d.snippet
+    assert "strict = true" in _rule_diags(res, "TB013", "error")[0].detail
+
+    # a refresh-only run changes nothing: the rules do not stop it
+    tf.apply("-refresh-only").ok()
+
+    res = tf.destroy()
+    res.ok()
+    assert "TB0" not in res.output, res.describe()
+    assert svc.state_values(tf) is None and svc.state_values(tf, SECOND) is None
+    _assert_nothing_left(aws, plat)
+
+
+TARGET = f"-target={ADDRESS}"
+
+
+def _apply_destroy(tf, *args):
+    return tf.apply("-destroy", *args)
+
+
+def _plan_destroy_then_apply(tf, *args):
+    tf.plan("-destroy", *args, out="destroy.tfplan").ok()
+    return tf.apply(plan_file="destroy.tfplan")
+
+
+DESTROYS = {
+    "apply-destroy": (_apply_destroy, ()),
+    "plan-destroy-then-apply": (_plan_destroy_then_apply, ()),
+    "destroy-target": (lambda tf, *a: tf.destroy(*a), (TARGET,)),
+    "apply-destroy-target": (_apply_destroy, (TARGET,)),
+}
+
+
+@pytest.mark.parametrize("how", list(DESTROYS))
+def test_practice_breach_never_stops_a_destroy(tf, aws, moto, how):
+    """Every way of destroying works on a configuration that breaks practice
+    rules; a targeted one removes exactly its resource."""
+    run, args = DESTROYS[how]
+    plat = _applied_stack(tf, aws, moto)
+    tf.write(_stack(plat, BREAKS))
+    run(tf, *args).ok()
+    if args:
+        assert svc.state_values(tf) is None, "the targeted service is still in state"
+        left = svc.state_values(tf, SECOND)
+        assert left, "the other service left the state"
+        assert svc.inventory(aws, plat) == svc.owned_by_state(aws, left), \
+            "a targeted destroy must remove exactly the target's objects"
+        run(tf).ok()
+    assert svc.state_values(tf, SECOND) is None
+    _assert_nothing_left(aws, plat)
+
+
+def test_shape_error_stops_validate_and_destroy(tf, aws, moto):
+    """A value AWS would reject (TB003) is an error at validate, and it stops
+    a destroy too until it is corrected."""
+    plat = _applied_stack(tf, aws, moto)
+    tf.write(_stack(plat, {"memory": 3000}))
+    for res in (tf.validate(), tf.destroy(json=True)):
+        res.expect_rc(1)
+        found = _rule_diags(res, "TB003", "error")
+        assert found, f"no TB003 error from {res.argv[1]}:\n  {_describe(res)}"
+        assert found[0].attribute(res.cwd) == "memory", found[0].describe(res.cwd)
+    assert svc.state_values(tf), "a refused destroy removed the service from state"
+    assert svc.inventory(aws, plat)["services"], "a refused destroy deleted the service"
+    tf.write(_stack(plat, BREAKS))
+    tf.destroy().ok()
+    _assert_nothing_left(aws, plat)
+
+
+def test_debug_mode_destroy_needs_refresh_false(tf_factory, cli, provider_binary, work_dir,
+                                                aws, moto):
+    """A provider started by hand (-debug) cannot tell which command the CLI
+    runs: practice rules then run as in a plan, a plain destroy of a
+    configuration that breaks one is refused, and `destroy -refresh=false`
+    (no pre-destroy plan) removes everything, as docs/rules.md says."""
+    proc, reattach = start_debug(provider_binary, work_dir / "debug.stderr", moto.cli_env())
+    try:
+        t = tf_factory(mode="reattach", cli=cli, env={"TF_REATTACH_PROVIDERS": reattach})
+        plat = _applied_stack(t, aws, moto)
+        t.write(_stack(plat, {"image_tag": "latest"}))
+        res = t.destroy(json=True)
+        res.expect_rc(1)
+        assert _rule_diags(res, "TB001", "error"), _describe(res)
+        assert svc.inventory(aws, plat)["services"], "a refused destroy deleted the service"
+        t.destroy("-refresh=false").ok()
+        _assert_nothing_left(aws, plat)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -98,11 +98,27 @@ struct mutation {
 	const char *json;
 };
 
+/* The command of the CLI that started the provider, as a case names it. */
+enum cmd {
+	CMD_PLAN = 0, /* plan or apply */
+	CMD_VALIDATE,
+	CMD_DESTROY,
+	CMD_UNKNOWN, /* not started by a CLI the provider recognises */
+};
+
+static const enum tb_cli_command cmd_cli[] = {
+    [CMD_PLAN] = TB_CLI_CHANGE,
+    [CMD_VALIDATE] = TB_CLI_VALIDATE,
+    [CMD_DESTROY] = TB_CLI_DESTROY,
+    [CMD_UNKNOWN] = TB_CLI_UNKNOWN,
+};
+
 struct rule_case {
 	const char *name;
 	struct mutation m[MAX_MUTATIONS];
 	const char *env;           /* NULL: production */
 	enum tb_rules_phase phase; /* 0: plan */
+	enum cmd cmd;
 	bool strict;
 	const char *id;       /* the rule */
 	enum tb_severity sev; /* 0: the rule must report nothing */
@@ -195,11 +211,12 @@ static const struct tb_value *apply_all(struct tb_arena *a, const struct tb_valu
 	return v;
 }
 
-static void run(struct fixture *f, const struct tb_value *v, const char *environment,
-                enum tb_rules_phase phase, bool strict, struct tb_diags *d)
+static void run_as(struct fixture *f, const struct tb_value *v, const char *environment,
+                   enum tb_rules_phase phase, enum cmd cmd, bool strict, struct tb_diags *d)
 {
 	struct tb_rules_env env = {
 	    .phase = phase ? phase : TB_RULES_PLAN,
+	    .cli = cmd_cli[cmd],
 	    .environment = phase == TB_RULES_VALIDATE ? NULL
 	                   : environment              ? environment
 	                                              : "production",
@@ -210,6 +227,13 @@ static void run(struct fixture *f, const struct tb_value *v, const char *environ
 
 	tb_diags_init(d, f->a);
 	tb_rules_check(d, &env, "talentbase_service", v);
+}
+
+/* A run under `plan` (or `apply`). */
+static void run(struct fixture *f, const struct tb_value *v, const char *environment,
+                enum tb_rules_phase phase, bool strict, struct tb_diags *d)
+{
+	run_as(f, v, environment, phase, CMD_PLAN, strict, d);
 }
 
 static bool has_id(const struct tb_diag *g, const char *id)
@@ -252,7 +276,7 @@ static void check_case(struct fixture *f, const struct rule_case *c)
 	const struct tb_diag *g;
 	struct tb_diags d;
 
-	run(f, v, c->env, c->phase, c->strict, &d);
+	run_as(f, v, c->env, c->phase, c->cmd, c->strict, &d);
 	g = c->sev ? find_detail(f, &d, c->id, c->path, c->detail) : find(f, &d, c->id, NULL);
 	if (c->sev == 0 && g != NULL) {
 		dump(f, &d);
@@ -711,9 +735,15 @@ static const struct rule_case cases[] = {
      .id = "TB020",
      .sev = PASS},
     {"unknown lb", {{"load_balancer", UNKNOWN}}, .id = "TB020", .sev = PASS},
-    /* validate phase: environment-independent errors only */
-    {"validate: latest",
+    /* validate walk of a plan: environment-independent shape errors only; the
+     * practice findings wait for PlanResourceChange */
+    {"validate: latest waits for the plan",
      {{"image_tag", "\"latest\""}},
+     .phase = TB_RULES_VALIDATE,
+     .id = "TB001",
+     .sev = PASS},
+    {"validate: bad digest",
+     {{"image_tag", "\"sha256:abc\""}},
      .phase = TB_RULES_VALIDATE,
      .id = "TB001",
      .sev = E,
@@ -743,6 +773,187 @@ static const struct rule_case cases[] = {
      {{"logs.retention_days", "7"}},
      .phase = TB_RULES_VALIDATE,
      .id = "TB012",
+     .sev = PASS},
+    /* the split levels: each finding of its own kind */
+    {"bad digest, destroying",
+     {{"image_tag", "\"sha256:abc\""}},
+     .cmd = CMD_DESTROY,
+     .id = "TB001",
+     .sev = E,
+     .path = "image_tag"},
+    {"timeout = interval, destroying",
+     {{"health_check.timeout", "30"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB004",
+     .sev = PASS},
+    {"interval 3, destroying",
+     {{"health_check.interval", "3"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB004",
+     .sev = E,
+     .path = "health_check.interval"},
+    {"max 150, destroying",
+     {{"deployment.maximum_percent", "150"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB008",
+     .sev = PASS},
+    {"1 task, 50/150 stalls, destroying",
+     {{"autoscaling", "null"}, {"desired_count", "1"}, {"deployment.maximum_percent", "150"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB008",
+     .sev = E,
+     .path = "deployment.maximum_percent",
+     .detail = "the rollout stalls"},
+    {"1 task, 100/150 stalls: one finding",
+     {{"autoscaling", "null"}, {"desired_count", "1"}, {"deployment.maximum_percent", "150"}},
+     .id = "TB008",
+     .sev = E,
+     .path = "deployment.maximum_percent",
+     .detail = "ECS can neither stop an old task nor start a new one"},
+    {"min > max, destroying",
+     {{"autoscaling.min_capacity", "5"}, {"autoscaling.max_capacity", "3"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB010",
+     .sev = E,
+     .path = "autoscaling.min_capacity",
+     .detail = "is above max_capacity"},
+    {"min 0, destroying",
+     {{"autoscaling.min_capacity", "0"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB010",
+     .sev = PASS},
+    {"cpu target 99, destroying",
+     {{"autoscaling.cpu_target", "99"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB010",
+     .sev = PASS},
+    {"retention 10, destroying",
+     {{"logs.retention_days", "10"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB012",
+     .sev = E,
+     .path = "logs.retention_days"},
+    {"retention 14 production, destroying",
+     {{"logs.retention_days", "14"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB012",
+     .sev = PASS},
+    {"delay 4000, destroying",
+     {{"load_balancer.deregistration_delay", "4000"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB015",
+     .sev = E,
+     .path = "load_balancer.deregistration_delay"},
+    {"secret other region, destroying",
+     {{"secrets", "{\"X\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:x-AbCdEf\"}"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB019",
+     .sev = PASS},
+    {"secret other partition, destroying",
+     {{"secrets", "{\"X\":\"arn:aws-cn:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf\"}"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB019",
+     .sev = E,
+     .path = "secrets[\"X\"]",
+     .detail = "partition"},
+    {"secret not an arn, destroying",
+     {{"secrets", "{\"SESSION_SECRET\":\"hunter2\"}"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB019",
+     .sev = E,
+     .path = "secrets[\"SESSION_SECRET\"]"},
+    /* practice findings never while destroying, at plan or validate */
+    {"latest, destroying",
+     {{"image_tag", "\"latest\""}},
+     .cmd = CMD_DESTROY,
+     .id = "TB001",
+     .sev = PASS},
+    {"password name, destroying",
+     {{"environment", "{\"DB_PASSWORD\":\"x\"}"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB002",
+     .sev = PASS},
+    {"spot heavy production strict, destroying",
+     {{"capacity", "{\"fargate_base\":2,\"fargate_weight\":20,\"spot_weight\":80}"}},
+     .cmd = CMD_DESTROY,
+     .strict = true,
+     .id = "TB013",
+     .sev = PASS},
+    {"latest at validate, destroying",
+     {{"image_tag", "\"latest\""}},
+     .phase = TB_RULES_VALIDATE,
+     .cmd = CMD_DESTROY,
+     .id = "TB001",
+     .sev = PASS},
+    {"memory 3000, destroying",
+     {{"memory", "3000"}},
+     .cmd = CMD_DESTROY,
+     .id = "TB003",
+     .sev = E,
+     .path = "memory"},
+    {"memory 3000 at validate, destroying",
+     {{"memory", "3000"}},
+     .phase = TB_RULES_VALIDATE,
+     .cmd = CMD_DESTROY,
+     .id = "TB003",
+     .sev = E,
+     .path = "memory"},
+    /* the command cannot be told: practice findings at plan only */
+    {"latest at validate, unknown command",
+     {{"image_tag", "\"latest\""}},
+     .phase = TB_RULES_VALIDATE,
+     .cmd = CMD_UNKNOWN,
+     .id = "TB001",
+     .sev = PASS},
+    {"latest at plan, unknown command",
+     {{"image_tag", "\"latest\""}},
+     .cmd = CMD_UNKNOWN,
+     .id = "TB001",
+     .sev = E,
+     .path = "image_tag"},
+    {"memory 3000 at validate, unknown command",
+     {{"memory", "3000"}},
+     .phase = TB_RULES_VALIDATE,
+     .cmd = CMD_UNKNOWN,
+     .id = "TB003",
+     .sev = E,
+     .path = "memory"},
+    /* `validate`: practice errors are warnings that say plan refuses them */
+    {"latest under validate",
+     {{"image_tag", "\"latest\""}},
+     .phase = TB_RULES_VALIDATE,
+     .cmd = CMD_VALIDATE,
+     .id = "TB001",
+     .sev = W,
+     .path = "image_tag",
+     .detail = "validate shows it as a warning, plan and apply refuse it as an error"},
+    {"password name under validate",
+     {{"environment", "{\"DB_PASSWORD\":\"x\"}"}},
+     .phase = TB_RULES_VALIDATE,
+     .cmd = CMD_VALIDATE,
+     .id = "TB002",
+     .sev = W,
+     .path = "environment[\"DB_PASSWORD\"]",
+     .detail = "It never stops a destroy."},
+    {"main under validate",
+     {{"image_tag", "\"main\""}},
+     .phase = TB_RULES_VALIDATE,
+     .cmd = CMD_VALIDATE,
+     .id = "TB001",
+     .sev = W,
+     .path = "image_tag"},
+    {"memory 3000 under validate",
+     {{"memory", "3000"}},
+     .phase = TB_RULES_VALIDATE,
+     .cmd = CMD_VALIDATE,
+     .id = "TB003",
+     .sev = E,
+     .path = "memory"},
+    {"production-only under validate",
+     {{"capacity.fargate_base", "0"}},
+     .phase = TB_RULES_VALIDATE,
+     .cmd = CMD_VALIDATE,
+     .id = "TB013",
      .sev = PASS},
     /* strict */
     {"strict warning",
@@ -843,8 +1054,8 @@ static void test_rules_unknown_instead_of_finding(void **state)
 			continue;
 		for (size_t j = 0; j < MAX_MUTATIONS && cases[i].m[j].path; j++)
 			m[j] = (struct mutation){cases[i].m[j].path, UNKNOWN};
-		run(f, apply_all(f->a, f->base, m, MAX_MUTATIONS), cases[i].env, cases[i].phase,
-		    cases[i].strict, &d);
+		run_as(f, apply_all(f->a, f->base, m, MAX_MUTATIONS), cases[i].env, cases[i].phase,
+		       cases[i].cmd, cases[i].strict, &d);
 		if (find_detail(f, &d, cases[i].id, cases[i].path, cases[i].detail) != NULL) {
 			dump(f, &d);
 			fail_msg("case \"%s\" with unknown values still reports %s", cases[i].name,
@@ -910,6 +1121,21 @@ static void test_rules_schedule_set(void **state)
 	assert_non_null(strstr(one, "schedule \"b\": timezone \"Mars/Olympus\""));
 }
 
+/* A stalled rollout (shape) is reported once, not also as the 200 % practice. */
+static void test_rules_stall_reported_once(void **state)
+{
+	struct fixture *f = *state;
+	const struct mutation m[] = {
+	    {"autoscaling", "null"}, {"desired_count", "1"}, {"deployment.maximum_percent", "150"}};
+	struct tb_diags d;
+	int n = 0;
+
+	run(f, apply_all(f->a, f->base, m, 3), "production", TB_RULES_PLAN, false, &d);
+	for (const struct tb_diag *g = d.head; g; g = g->next)
+		n += has_id(g, "TB008");
+	assert_int_equal(n, 1);
+}
+
 static void test_rules_acknowledge_error(void **state)
 {
 	struct fixture *f = *state;
@@ -967,6 +1193,7 @@ static void test_rules_acknowledge_invalid(void **state)
 	}
 	assert_int_equal(acks, 4);
 	/* a blank reason does not acknowledge: TB001 stays an error */
+	run(f, apply_all(f->a, f->base, m, 2), NULL, TB_RULES_PLAN, false, &d);
 	g = find(f, &d, "TB001", "image_tag");
 	assert_non_null(g);
 	assert_int_equal(g->severity, TB_SEV_ERROR);
@@ -1107,6 +1334,7 @@ int main(void)
 	    cmocka_unit_test(test_rules_unknown_never_fires),
 	    cmocka_unit_test(test_rules_unknown_instead_of_finding),
 	    cmocka_unit_test(test_rules_schedule_set),
+	    cmocka_unit_test(test_rules_stall_reported_once),
 	    cmocka_unit_test(test_rules_acknowledge_error),
 	    cmocka_unit_test(test_rules_acknowledge_warning_suppressed),
 	    cmocka_unit_test(test_rules_acknowledge_invalid),

@@ -99,6 +99,7 @@ struct rule_case {
 	const char *id;
 	enum tb_severity sev; /* 0: nothing from this rule */
 	const char *path;
+	bool destroying; /* the CLI runs a destroy: only shape findings */
 };
 
 #define E    TB_SEV_ERROR
@@ -254,6 +255,59 @@ static const struct rule_case cases[] = {
     /* TB305 */
     {&proxy, {{"subnets", "[\"subnet-1\"]"}}, .id = "TB305", .sev = W, .path = "subnets"},
     {&proxy, {{"subnets", "[\"a\",\"b\",\"c\"]"}}, .id = "TB305", .sev = PASS},
+    /* while destroying: the shape findings of the split rules, no practice finding */
+    {&secret, {{"generate.length", "16"}}, .id = "TB101", .sev = PASS, .destroying = true},
+    {&secret,
+     {{"generate.length", "5000"}},
+     .id = "TB101",
+     .sev = E,
+     .path = "generate.length",
+     .destroying = true},
+    {&secret,
+     {{"description", "\"key sk_live_abcdef\""}},
+     .id = "TB102",
+     .sev = PASS,
+     .destroying = true},
+    {&secret,
+     {{"recovery_window_days", "3"}},
+     .id = "TB103",
+     .sev = E,
+     .path = "recovery_window_days",
+     .destroying = true},
+    {&secret, {{"recovery_window_days", "0"}}, .id = "TB103", .sev = PASS, .destroying = true},
+    {&secret,
+     {{"name", "\"bad name!\""}},
+     .id = "TB105",
+     .sev = E,
+     .path = "name",
+     .destroying = true},
+    {&secret, {{"name", "\"db-AbCdEf\""}}, .id = "TB105", .sev = PASS, .destroying = true},
+    {&alarm_set,
+     {{"cpu_high.period", "45"}},
+     .id = "TB201",
+     .sev = E,
+     .path = "cpu_high.period",
+     .destroying = true},
+    {&alarm_set, {{"alarm_actions", "[]"}}, .id = "TB202", .sev = PASS, .destroying = true},
+    {&proxy, {{"require_tls", "false"}}, .id = "TB301", .sev = PASS, .destroying = true},
+    {&proxy,
+     {{"secret_arns", "[\"arn:aws:ssm:us-east-1:123456789012:parameter/db\"]"}},
+     .id = "TB302",
+     .sev = E,
+     .path = "secret_arns[0]",
+     .destroying = true},
+    {&proxy,
+     {{"secret_arns", "[\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db\"]"}},
+     .id = "TB302",
+     .sev = PASS,
+     .destroying = true},
+    {&proxy,
+     {{"engine_family", "\"ORACLE\""}},
+     .id = "TB304",
+     .sev = E,
+     .path = "engine_family",
+     .destroying = true},
+    {&proxy, {{"subnets", "[\"subnet-1\"]"}}, .id = "TB305", .sev = PASS, .destroying = true},
 };
 
 struct loaded {
@@ -312,10 +366,11 @@ static const struct tb_value *mutate(struct tb_arena *a, const struct tb_value *
 }
 
 static void run(struct tb_arena *a, const char *resource, const struct tb_value *v,
-                const char *environment, struct tb_diags *d)
+                const char *environment, bool destroying, struct tb_diags *d)
 {
 	struct tb_rules_env env = {
 	    .phase = TB_RULES_PLAN,
+	    .cli = destroying ? TB_CLI_DESTROY : TB_CLI_CHANGE,
 	    .environment = environment ? environment : "production",
 	    .partition = "aws",
 	    .region = "us-east-1",
@@ -356,7 +411,7 @@ static void test_rules_resources_bases_clean(void **state)
 		struct tb_diags d;
 
 		load(a, all[i], &l);
-		run(a, all[i]->name, l.base, "production", &d);
+		run(a, all[i]->name, l.base, "production", false, &d);
 		if (d.head != NULL) {
 			dump(a, &d);
 			fail_msg("%s: the base value is not clean", all[i]->name);
@@ -377,7 +432,7 @@ static void test_rules_resources_cases(void **state)
 		struct loaded l;
 
 		load(a, c->r, &l);
-		run(a, c->r->name, mutate(a, l.base, c->m, 2), c->env, &d);
+		run(a, c->r->name, mutate(a, l.base, c->m, 2), c->env, c->destroying, &d);
 		g = find(a, &d, c->id, c->sev ? c->path : NULL);
 		if ((c->sev == 0) != (g == NULL) ||
 		    (g != NULL && c->sev != 0 && g->severity != c->sev)) {
@@ -425,7 +480,7 @@ static void test_rules_resources_foreign_ack(void **state)
 
 	(void)state;
 	load(a, &proxy, &l);
-	run(a, proxy.name, mutate(a, l.base, m, 1), "production", &d);
+	run(a, proxy.name, mutate(a, l.base, m, 1), "production", false, &d);
 	g = d.head;
 	assert_non_null(g);
 	assert_int_equal(g->severity, TB_SEV_ERROR);

@@ -68,6 +68,7 @@ void tb_kit_rules(struct tb_call *c, const char *resource, enum tb_rules_phase p
 	const struct tb_meta *m = c->meta;
 	struct tb_rules_env env = {
 	    .phase = phase,
+	    .cli = tb_cli_command(),
 	    .environment = phase == TB_RULES_PLAN ? m->environment : NULL,
 	    .strict = m->strict,
 	    .partition = m->partition,

@@ -415,3 +415,41 @@ def null_object(block, overrides: Mapping[str, Any] | None = None) -> dict:
             else null_object(nb.block)
     out.update(overrides or {})
     return out
+
+
+# ---- a provider started by hand -------------------------------------------------------
+
+
+def hand_env(**extra: str) -> dict[str, str]:
+    """The environment of someone running the binary in a shell (sanitizer
+    settings kept so that a sanitizer build reports into the test)."""
+    keep = ("PATH", "HOME", "ASAN_OPTIONS", "UBSAN_OPTIONS")
+    return {**{k: os.environ[k] for k in keep if k in os.environ}, **extra}
+
+
+def start_debug(provider_binary: Path, log: Path, env: Mapping[str, str]):
+    """Starts the provider as a developer does (`-debug`, no cookie) with the
+    user's environment `env` (a reattached provider does not see the CLI's).
+    Returns (process, the TF_REATTACH_PROVIDERS value it printed); stop it
+    with SIGINT."""
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([str(provider_binary), "-debug"], stdout=subprocess.PIPE,
+                                stderr=err, stdin=subprocess.DEVNULL, env=hand_env(**env))
+    fd = proc.stdout.fileno()
+    buf = b""
+    deadline = time.monotonic() + 10
+    while b"TF_REATTACH_PROVIDERS=" not in buf or not buf.rstrip(b" ").endswith(b"\n"):
+        left = deadline - time.monotonic()
+        ready = select.select([fd], [], [], max(0.0, left))[0] if left > 0 else []
+        if not ready:
+            proc.kill()
+            raise AssertionError(f"no TF_REATTACH_PROVIDERS line within 10s: {buf!r}\n"
+                                 + log.read_text(errors="replace")[-2000:])
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            raise AssertionError(f"debug provider exited rc={proc.wait()}: {buf!r}")
+        buf += chunk
+    line = next(ln for ln in buf.decode().splitlines() if "TF_REATTACH_PROVIDERS=" in ln)
+    m = re.search(r"TF_REATTACH_PROVIDERS='(\{.*\})'", line)
+    assert m, f"reattach line not in the documented form: {line!r}"
+    return proc, m.group(1)
