@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The cost of a stack: N talentbase_service resources against the test
-emulator, for N = 1 and N = 20 side by side.
+emulator, for N = 1, 20 and 100 side by side.
 
     bench/run.sh runs it after bench.py; alone:
-    .venv/bin/python bench/stack.py [--sizes 1,20] [--runs 5] [--provider PATH] [--tofu PATH]
+    .venv/bin/python bench/stack.py [--sizes 1,20,100] [--runs 3] [--delay 0.05]
+        [--throttle 20] [--provider PATH] [--tofu PATH]
 
 For each N, --runs rounds: the emulator (tests/acceptance/emulator/server.py,
 MOTO_ECS_SERVICE_RUNNING=2 so that rollout waits complete) is reset and given
@@ -22,7 +23,17 @@ over the rounds. Figures per command:
   * tofu CPU: our children's rusage over the command less the provider's;
   * AWS calls: counted at the emulator (its /_tb/calls log), not by the
     provider; per service, so that N = 1 and N = 20 compare;
-  * emulator CPU, from /proc/<pid>/stat: the cost of the stand-in for AWS.
+  * emulator CPU, from /proc/<pid>/stat: the cost of the stand-in for AWS;
+  * sequential round trips: the longest chain of AWS calls each of which
+    started after the one before it ended (credential checks left out) — for
+    one service, how many times a refresh waits for AWS.
+
+Every AWS call waits --delay seconds at the emulator (default 50 ms, a
+stand-in for AWS's latency from a CI runner). Last, the largest stack is
+planned again with the emulator throttling each service above --throttle
+calls a second, once with AWS_RETRY_MODE=standard (retries with backoff
+only) and once as shipped (adaptive: the provider paces a service once it
+throttles): whether the plan succeeds, its wall time and the throttled calls.
 
 Nothing here fails on a time; the exit status is non-zero only when a stack
 could not be measured (tofu, the provider, cc or the emulator failing).
@@ -69,6 +80,9 @@ class Figures:
     tofu_cpu: float | None
     emulator_cpu: float
     calls: Counter = field(default_factory=Counter)
+    round_trips: int = 0
+    throttled: int = 0
+    failed: bool = False
 
     @property
     def aws_calls(self) -> int:
@@ -176,10 +190,24 @@ class Stack:
         usage = [ln.split() for ln in self.usage.read_text().splitlines() if ln.strip()]
         pcpu = sum(float(u[2]) + float(u[3]) for u in usage) if usage else None
         rss = max(int(u[4]) for u in usage) / 1024.0 if usage else None
-        calls = Counter(f"{c['service']}:{c['action']}" for c in self.emu.calls())
+        log = self.emu.calls()
+        calls = Counter(f"{c['service']}:{c['action']}" for c in log)
         return Figures(wall=wall, provider_cpu=pcpu, provider_rss_mb=rss, launches=len(usage),
                        tofu_cpu=cpu - pcpu if pcpu is not None else None,
-                       emulator_cpu=emu_cpu, calls=calls), r.returncode
+                       emulator_cpu=emu_cpu, calls=calls, round_trips=round_trips(log),
+                       throttled=sum(1 for c in log if c.get("fault") == "throttle")), \
+            r.returncode
+
+
+def round_trips(calls: list[dict]) -> int:
+    """The longest chain of calls, each started after the previous ended."""
+    spans = sorted((c["start"], c["end"]) for c in calls
+                   if c.get("start") is not None and c.get("end") is not None
+                   and c["service"] != "sts")
+    best: list[int] = []
+    for i, (start, _) in enumerate(spans):
+        best.append(1 + max((best[j] for j in range(i) if spans[j][1] <= start), default=0))
+    return max(best, default=0)
 
 
 def median_figures(runs: list[Figures]) -> Figures:
@@ -193,10 +221,13 @@ def median_figures(runs: list[Figures]) -> Figures:
     return Figures(wall=med(lambda f: f.wall), provider_cpu=med(lambda f: f.provider_cpu),
                    provider_rss_mb=med(lambda f: f.provider_rss_mb),
                    launches=by_calls.launches, tofu_cpu=med(lambda f: f.tofu_cpu),
-                   emulator_cpu=med(lambda f: f.emulator_cpu), calls=by_calls.calls)
+                   emulator_cpu=med(lambda f: f.emulator_cpu), calls=by_calls.calls,
+                   round_trips=int(med(lambda f: f.round_trips)),
+                   throttled=int(med(lambda f: f.throttled)),
+                   failed=any(f.failed for f in runs))
 
 
-def fresh_platform(emu: Emulator) -> str:
+def fresh_platform(emu: Emulator, delay: float) -> str:
     """Resets the emulator and creates the platform objects in it; the
     Terraform variables of examples/complete as JSON."""
     emu.reset()
@@ -205,16 +236,20 @@ def fresh_platform(emu: Emulator) -> str:
                         "--endpoint", emu.url], capture_output=True, text=True)
     if r.returncode != 0:
         raise BenchError(f"scripts/demo_platform.py failed:\n{r.stderr[-2000:]}")
+    emu.set_latency(delay)
     return r.stdout
 
 
 def measure_stack(n: int, emu: Emulator, tofu: Path, launcher: Path, binary: Path,
-                  root: Path, cycles: int) -> dict[str, Figures]:
+                  root: Path, cycles: int, delay: float,
+                  throttle: float | None) -> dict[str, Figures]:
     """Medians over `cycles` rounds of apply, plan and destroy of n services,
     each round on a fresh emulator (production keeps the log groups on
-    destroy: a second apply in the same account would adopt them)."""
+    destroy: a second apply in the same account would adopt them). With
+    throttle, the last round's stack is planned twice more under throttling
+    (standard, then adaptive retries) before its destroy."""
     p = Provider(f"talentbase x{n}", launcher, TB_SOURCE, TB_VERSION, "talentbase")
-    wd, env = tofu_setup(p, tofu, root / f"stack-{n}", stack_files(n, fresh_platform(emu)))
+    wd, env = tofu_setup(p, tofu, root / f"stack-{n}", stack_files(n, fresh_platform(emu, delay)))
     usage = root / f"usage-{n}.txt"
     env.update(emu.cli_env())
     env.update({"TB_BENCH_REAL": str(binary), "TB_BENCH_USAGE": str(usage)})
@@ -223,14 +258,33 @@ def measure_stack(n: int, emu: Emulator, tofu: Path, launcher: Path, binary: Pat
     runs: dict[str, list[Figures]] = {"apply": [], "plan": [], "destroy": []}
     for i in range(cycles):
         if i > 0:
-            (wd / "platform.auto.tfvars.json").write_text(fresh_platform(emu))
+            (wd / "platform.auto.tfvars.json").write_text(fresh_platform(emu, delay))
         runs["apply"].append(st.run("apply", "-auto-approve", *var)[0])
         f, rc = st.run("plan", "-detailed-exitcode", *var, ok_codes=(0, 2))
         if rc == 2:
             print(f"stack: the plan of {n} service(s) after apply is not empty", file=sys.stderr)
         runs["plan"].append(f)
+        if throttle and i == cycles - 1:
+            runs.update(throttled_plans(st, var, throttle))
         runs["destroy"].append(st.run("destroy", "-auto-approve", *var)[0])
     return {cmd: median_figures(figs) for cmd, figs in runs.items()}
+
+
+def throttled_plans(st: Stack, var: list[str], rate: float) -> dict[str, list[Figures]]:
+    """Plans of the stack against an emulator throttling above rate calls a
+    second per service: standard retries, then adaptive ones."""
+    out: dict[str, list[Figures]] = {}
+    for mode in ("standard", "adaptive"):
+        st.env["AWS_RETRY_MODE"] = mode
+        st.emu.set_throttle(rate)
+        try:
+            f, rc = st.run("plan", "-detailed-exitcode", *var, ok_codes=(0, 1, 2))
+        finally:
+            st.emu.set_throttle(0)
+            st.env.pop("AWS_RETRY_MODE", None)
+        f.failed = rc == 1
+        out[f"plan-throttled-{mode}"] = [f]
+    return out
 
 
 # ---- output -----------------------------------------------------------------------
@@ -260,6 +314,7 @@ ROWS = [
     ("provider processes started", lambda f: f.launches, _count, None),
     ("tofu CPU (user+sys, without provider)", lambda f: f.tofu_cpu, _ms, _ms),
     ("AWS calls (counted at the emulator)", lambda f: f.aws_calls, _count, _count),
+    ("sequential round trips (longest chain)", lambda f: f.round_trips, _count, None),
     ("emulator CPU (moto)", lambda f: f.emulator_cpu, _ms, _ms),
 ]
 
@@ -305,17 +360,41 @@ def report(results: dict[int, dict[str, Figures]], cycles: int) -> None:
     calls = results[n]["plan"].calls
     parts = ", ".join(f"{k.split(':', 1)[1]} {_count(v / n)}" for k, v in sorted(calls.items()))
     print(f"AWS calls of one plan (refresh) per service, stack of {n}, by action: {parts}")
+    for n in sizes:
+        if n > 1:
+            calls = results[n]["plan"].calls
+            parts = ", ".join(f"{k.split(':', 1)[1]} {_count(v / n)}"
+                              for k, v in sorted(calls.items()))
+            print(f"AWS calls of one plan (refresh) per service, stack of {n}, by action: {parts}")
+    report_throttled(results)
     print("setup: examples/complete's web service x N (production environment), tofu's default "
-          "-parallelism (10), AWS = moto in server mode on loopback (the acceptance emulator); "
-          "CPU and RSS from wait4() of each provider process (bench/launcher.c)")
+          "-parallelism (10), AWS = moto in server mode on loopback (the acceptance emulator), "
+          "every call delayed at the emulator; CPU and RSS from wait4() of each provider "
+          "process (bench/launcher.c)")
+
+
+def report_throttled(results: dict[int, dict[str, Figures]]) -> None:
+    for n, figs in sorted(results.items()):
+        for mode in ("standard", "adaptive"):
+            f = figs.get(f"plan-throttled-{mode}")
+            if f is None:
+                continue
+            print(f"throttled plan of {n} services, AWS_RETRY_MODE={mode}: "
+                  f"{'FAILED' if f.failed else 'ok'}, wall {_ms(f.wall)}, "
+                  f"{f.aws_calls} AWS calls of which {f.throttled} throttled")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default=os.environ.get("TB_BENCH_STACK_SIZES", "1,20"),
-                    help="comma-separated stack sizes (default 1,20)")
-    ap.add_argument("--runs", type=int, default=5,
-                    help="rounds of apply, plan and destroy per stack size (default 5)")
+    ap.add_argument("--sizes", default=os.environ.get("TB_BENCH_STACK_SIZES", "1,20,100"),
+                    help="comma-separated stack sizes (default 1,20,100)")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="rounds of apply, plan and destroy per stack size (default 3)")
+    ap.add_argument("--delay", type=float, default=0.05,
+                    help="seconds every AWS call waits at the emulator (default 0.05)")
+    ap.add_argument("--throttle", type=float, default=20,
+                    help="calls a second per service above which the emulator throttles, for "
+                         "the throttled plans of the largest stack (default 20; 0: skip them)")
     ap.add_argument("--provider", type=Path, default=default_provider_binary())
     ap.add_argument("--tofu", type=Path, default=default_tofu())
     args = ap.parse_args()
@@ -342,8 +421,9 @@ def main() -> int:
             launcher = build_launcher(root)
             emu = Emulator.start(root / "emulator.log")
             for n in sizes:
-                results[n] = measure_stack(n, emu, args.tofu, launcher,
-                                           args.provider.resolve(), root, max(args.runs, 1))
+                results[n] = measure_stack(n, emu, args.tofu, launcher, args.provider.resolve(),
+                                           root, max(args.runs, 1), args.delay,
+                                           args.throttle if n == sizes[-1] else None)
         except (BenchError, RuntimeError, OSError) as e:
             print(f"stack: {e}", file=sys.stderr)
             if emu is not None and not emu.alive():

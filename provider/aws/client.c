@@ -92,6 +92,10 @@ static int copy_settings(struct tb_aws_client *c, const struct tb_aws_config *cf
 	s->max_retries = cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
 	s->retry_base_ms = cfg->retry_base_ms > 0 ? cfg->retry_base_ms : DEFAULT_RETRY_BASE_MS;
 	s->retry_cap_ms = RETRY_CAP_MS;
+	/* The SDKs' switch: "standard" retries without pacing; "adaptive"
+	 * (the default here) paces a service once it throttles. */
+	s->adaptive = !tb_str_eq(getenv("AWS_RETRY_MODE"), "standard") &&
+	              !tb_str_eq(getenv("AWS_RETRY_MODE"), "legacy");
 	s->request_timeout_ms =
 	    cfg->request_timeout_ms > 0 ? cfg->request_timeout_ms : DEFAULT_REQUEST_TIMEOUT_MS;
 	s->cancel = cfg->cancel;

@@ -310,6 +310,7 @@ struct aws_settings {
 	struct tb_aws_assume_role assume_role; /* strings in the client arena */
 	int max_retries;
 	int64_t retry_base_ms, retry_cap_ms;
+	bool adaptive; /* AWS_RETRY_MODE is not standard or legacy */
 	int64_t request_timeout_ms;
 	const atomic_bool *cancel;
 	char *user_agent;

@@ -118,6 +118,8 @@ int aws_rate_acquire(struct tb_aws_client *c, const struct aws_service *s, int64
 	struct aws_rate *r = &c->rates[s - aws_services];
 	double wait;
 
+	if (!c->set.adaptive)
+		return 0;
 	pthread_mutex_lock(&r->mu);
 	wait = aws_rate_take(r, tb_wall_time());
 	pthread_mutex_unlock(&r->mu);
@@ -131,6 +133,8 @@ void aws_rate_record(struct tb_aws_client *c, const struct aws_service *s, bool 
 {
 	struct aws_rate *r = &c->rates[s - aws_services];
 
+	if (!c->set.adaptive)
+		return;
 	pthread_mutex_lock(&r->mu);
 	aws_rate_update(r, throttled, tb_wall_time());
 	pthread_mutex_unlock(&r->mu);

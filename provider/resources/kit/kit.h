@@ -82,6 +82,14 @@ int tb_kit_run_steps(const struct tb_op *op, void *state, size_t size,
 #define TB_KIT_RUN(op, state, steps)                                                               \
 	tb_kit_run_steps(op, state, sizeof(*(state)), steps, TB_COUNT(steps))
 
+/* One fetch of a read that runs beside others (tb_kit_parallel). */
+typedef int (*tb_kit_fetch)(struct tb_aws_ctx *ctx, void *ud);
+
+/* Runs fetches[0..n) in parallel, each with its own context sharing ctx's
+ * client, arena and deadline; each must write only outputs of its own in
+ * ud. Returns 0, or the first failure in index order with ctx->error set. */
+int tb_kit_parallel(struct tb_aws_ctx *ctx, const tb_kit_fetch *fetches, size_t n, void *ud);
+
 /* ---- the wire (wire.c) ---------------------------------------------------------
  * Requests follow the AWS layer's ownership rule (tb_aws_json_own): every
  * json_t returned here is the arena's, borrowed by the caller (compose it

@@ -56,3 +56,21 @@ int tb_kit_run_steps(const struct tb_op *op, void *state, size_t size,
 	}
 	return err == 0 ? 0 : tb_kit_fail(op, &ctx, "running steps", err);
 }
+
+struct fetches {
+	const tb_kit_fetch *fns;
+	void *ud;
+};
+
+static int run_fetch(void *ud, size_t i, struct tb_aws_ctx *c)
+{
+	const struct fetches *f = ud;
+	return f->fns[i](c, f->ud);
+}
+
+/* Runs independent fetches in parallel. See kit.h. */
+int tb_kit_parallel(struct tb_aws_ctx *ctx, const tb_kit_fetch *fetches, size_t n, void *ud)
+{
+	struct fetches f = {.fns = fetches, .ud = ud};
+	return tb_aws_fanout(ctx, n, run_fetch, &f);
+}

@@ -10,57 +10,90 @@
 
 /* ---- read ---------------------------------------------------------------------------- */
 
-static int read_td_and_logs(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
+static int read_logs(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
-	int err = tb_service_td_read(ctx, slot);
-	return err == 0 ? tb_service_logs_read(ctx, slot) : err;
+	return tb_service_logs_read(ctx, slot);
 }
 
 /* What each read step found, into the settings. */
-static void merge_td_and_logs(void *state, const void *slot)
+static void merge_logs(void *state, const void *slot)
 {
 	struct tb_svc *s = state;
 	const struct tb_svc *r = slot;
 
-	s->task_definition_arn = r->task_definition_arn;
-	s->task_definition_revision = r->task_definition_revision;
-	s->image = r->image;
-	s->image_tag = r->image_tag;
-	s->cpu = r->cpu;
-	s->memory = r->memory;
-	s->port = r->port;
-	s->execution_role_arn = r->execution_role_arn;
-	s->task_role_arn = r->task_role_arn;
-	s->environment = r->environment;
-	s->secrets = r->secrets;
-	s->hc = r->hc;
 	s->logs = r->logs;
 	s->log_group_name = r->log_group_name;
 }
 
+/* The load balancer side's settings, but not whether there is one: the
+ * ECS service says that. */
+static void merge_lb_read(void *state, const void *slot)
+{
+	struct tb_svc *s = state;
+	const struct tb_svc *r = slot;
+	bool set = s->lb.set;
+
+	s->lb = r->lb;
+	s->lb.set = set;
+	s->lb_arn = r->lb_arn;
+	s->target_group_arn = r->target_group_arn;
+	s->listener_rule_arn = r->listener_rule_arn;
+}
+
+/*
+ * Everything the prior state names is read at once: one round trip when
+ * nothing changed. The task definition is not among them: a revision never
+ * changes, so the one the state records is read only when the service no
+ * longer uses it (or the state has none yet, as on import).
+ */
 /* clang-format off */
 static const struct tb_kit_step read_steps[] = {
-    {.name = "reading task definition and log group", .run = read_td_and_logs, .merge = merge_td_and_logs},
-    {.name = "reading target group and listener rule", .run = tb_service_lb_read, .merge = tb_service_lb_merge},
+    {.name = "reading ECS service", .run = tb_service_ecs_read, .merge = tb_service_ecs_read_merge},
+    {.name = "reading log group", .run = read_logs, .merge = merge_logs},
+    {.name = "reading target group and listener rule", .run = tb_service_lb_read, .merge = merge_lb_read},
     {.name = "reading autoscaling", .run = tb_service_scaling_read, .merge = tb_service_scaling_merge},
 };
 /* clang-format on */
 
+/* The revision the service uses, when it is not the one the state read. */
+static int follow_td(struct tb_op *op, struct tb_svc *s)
+{
+	const char *group = s->log_group_name;
+	int err = 0;
+
+	if (tb_str_eq(s->found.td_arn, s->task_definition_arn) && s->image != NULL)
+		return 0;
+	s->task_definition_arn = s->found.td_arn;
+	if (s->task_definition_arn)
+		err = tb_service_td_read(&op->ctx, s);
+	/* The revision may log elsewhere (an imported service). */
+	if (err == 0 && s->log_group_name && !tb_str_eq(group, s->log_group_name))
+		err = tb_service_logs_read(&op->ctx, s);
+	return tb_kit_fail(op, &op->ctx, "reading task definition", err);
+}
+
+/* The target group the service uses, when it is not the one the state read. */
+static int follow_lb(struct tb_op *op, struct tb_svc *s)
+{
+	if (!s->lb.set || tb_str_eq(s->found.tg_arn, s->target_group_arn))
+		return 0;
+	s->target_group_arn = s->found.tg_arn;
+	return tb_kit_fail(op, &op->ctx, "reading target group and listener rule",
+	                   tb_service_lb_read(op, &op->ctx, s));
+}
+
 /* Reads the whole bundle. See service.h. */
 int tb_service_read_bundle(struct tb_op *op, struct tb_svc *s)
 {
-	json_t *resp = NULL;
-	int err = tb_service_find(&op->ctx, s->cluster, s->name, &resp);
+	int err = TB_KIT_RUN(op, s, read_steps);
 
-	if (err == TB_ENOTFOUND)
-		return err;
+	if (err == 0 && s->found.describe == NULL)
+		return TB_ENOTFOUND;
 	if (err == 0)
-		err = tb_service_flatten_service(
-		    op->call->arena, json_array_get(json_object_get(resp, "services"), 0), s);
-	if (err != 0)
-		return tb_kit_fail(op, &op->ctx, "reading ECS service", err);
-	err = TB_KIT_RUN(op, s, read_steps);
-	return err == 0 ? tb_service_read_deployed_image(op, resp, s) : err;
+		err = follow_td(op, s);
+	if (err == 0)
+		err = follow_lb(op, s);
+	return err == 0 ? tb_service_read_deployed_image(op, s->found.describe, s) : err;
 }
 
 struct leftover {

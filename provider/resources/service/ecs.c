@@ -264,24 +264,60 @@ int tb_service_flatten_service(struct tb_arena *a, const json_t *svc, struct tb_
 	return err;
 }
 
-/* DescribeServices of one service. See service.h. */
+/* The item of the answer's "services" named name, or NULL. */
+static json_t *service_named(json_t *resp, const char *name)
+{
+	json_t *list = json_object_get(resp, "services");
+
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (tb_str_eq(tb_kit_jstr(json_array_get(list, i), "serviceName"), name))
+			return json_array_get(list, i);
+	return NULL;
+}
+
+/* DescribeServices (with tags) for up to ten services of one cluster. */
+static int describe_services(struct tb_aws_ctx *ctx, const char *cluster, const char *const *names,
+                             size_t n, void **items)
+{
+	json_t *body = tb_kit_pack(ctx->arena, "{s:s, s:[], s:[s]}", "cluster", cluster, "services",
+	                           "include", "TAGS");
+	json_t *resp = NULL;
+	int err = body ? 0 : TB_ENOMEM;
+
+	for (size_t i = 0; err == 0 && i < n; i++)
+		if (json_array_append_new(json_object_get(body, "services"),
+		                          json_string(names[i])) != 0)
+			err = TB_ENOMEM;
+	if (err == 0)
+		err = tb_kit_call(ctx, "ecs", "DescribeServices", body, &resp);
+	for (size_t i = 0; err == 0 && i < n; i++)
+		items[i] = service_named(resp, names[i]);
+	return err;
+}
+
+/* Reads of services of one cluster share calls (ECS takes ten a call). */
+static const struct tb_aws_batch services_batch = {
+    .service = "ecs",
+    .action = "DescribeServices",
+    .max = 10,
+    .call = describe_services,
+    .copy = tb_aws_copy_json,
+};
+
+/* DescribeServices (with tags) of one service, batched. See service.h. */
 int tb_service_find(struct tb_aws_ctx *ctx, const char *cluster, const char *name, json_t **out)
 {
-	json_t *body =
-	    tb_aws_json_own(ctx->arena, json_pack("{s:s, s:[s], s:[s]}", "cluster", cluster,
-	                                          "services", name, "include", "TAGS"));
-	json_t *resp = NULL;
-	const json_t *svc;
-	int err;
+	void *svc = NULL;
+	json_t *resp;
+	int err = tb_aws_batch_get(ctx, &services_batch, cluster, name, &svc);
 
-	if (body == NULL)
-		return TB_ENOMEM;
-	err = tb_kit_call(ctx, "ecs", "DescribeServices", body, &resp);
 	if (err != 0)
 		return err;
-	svc = json_array_get(json_object_get(resp, "services"), 0);
-	if (svc == NULL || tb_str_eq(json_string_value(json_object_get(svc, "status")), "INACTIVE"))
+	if (svc == NULL || tb_str_eq(tb_kit_jstr(svc, "status"), "INACTIVE"))
 		return TB_ENOTFOUND;
+	resp = tb_kit_pack(ctx->arena, "{s:[O]}", "services", svc);
+	if (resp == NULL)
+		return TB_ENOMEM;
 	*out = resp;
 	return 0;
 }
@@ -362,4 +398,47 @@ int tb_service_ecs_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void *
 	if (err == TB_ENOTFOUND)
 		return 0;
 	return err == 0 ? tb_aws_wait(ctx, &w) : err;
+}
+
+/* Reads the ECS service. See service.h. */
+int tb_service_ecs_read(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
+{
+	struct tb_svc *s = slot;
+	const char *td = s->task_definition_arn, *tg = s->target_group_arn;
+	json_t *resp = NULL;
+	int err = tb_service_find(ctx, s->cluster, s->name, &resp);
+
+	s->found.describe = NULL;
+	if (err == TB_ENOTFOUND)
+		return 0;
+	if (err == 0)
+		err = tb_service_flatten_service(
+		    ctx->arena, json_array_get(json_object_get(resp, "services"), 0), s);
+	if (err != 0)
+		return err;
+	s->found.describe = resp;
+	s->found.td_arn = s->task_definition_arn;
+	s->found.tg_arn = s->lb.set ? s->target_group_arn : NULL;
+	s->task_definition_arn = td;
+	s->target_group_arn = tg;
+	return 0;
+}
+
+/* What the ECS service read gives the bundle's settings. See service.h. */
+void tb_service_ecs_read_merge(void *state, const void *slot)
+{
+	struct tb_svc *s = state;
+	const struct tb_svc *r = slot;
+
+	s->found = r->found;
+	if (r->found.describe == NULL)
+		return;
+	s->arn = r->arn;
+	s->desired_count = r->desired_count;
+	s->enable_execute_command = r->enable_execute_command;
+	s->cap = r->cap;
+	s->dep = r->dep;
+	s->net = r->net;
+	s->tags_all = r->tags_all;
+	s->lb.set = r->lb.set;
 }

@@ -380,50 +380,151 @@ static int find_rule_by_tg(struct tb_aws_ctx *ctx, struct tb_svc *s)
 	return tb_service_flatten_rule(ctx->arena, rs.found, s);
 }
 
-static int read_rule(struct tb_aws_ctx *ctx, struct tb_svc *s)
+/* ---- batched describes ---------------------------------------------------------------- */
+
+/* The member of list whose key is id, or NULL. */
+static const struct tb_xml *member_with(const struct tb_xml *list, const char *key, const char *id)
+{
+	for (const struct tb_xml *m = list ? list->children : NULL; m; m = m->next)
+		if (tb_str_eq(tb_xml_text(m, key), id))
+			return m;
+	return NULL;
+}
+
+/* Describes ids[0..n) by ARN: ELBv2 fails the whole call when one ARN is
+ * missing, so a missing one is then looked up alone and stays NULL. */
+static int describe_by_arns(struct tb_aws_ctx *ctx, const char *action, const char *param,
+                            const char *list, const char *key, const char *const *ids, size_t n,
+                            void **items)
 {
 	const struct tb_xml *r = NULL;
+	struct tb_aws_params p;
+	int err = 0;
+
+	tb_aws_params_init(&p, ctx->arena);
+	for (size_t i = 0; i < n && err == 0; i++)
+		err = tb_aws_params_addf(&p, ids[i], "%s.member.%zu", param, i + 1);
+	if (err == 0)
+		err = tb_aws_query(ctx, "elasticloadbalancing", action, &p, &r);
+	if (err == TB_ENOTFOUND && n > 1) {
+		for (size_t i = 0; i < n && (err == 0 || err == TB_ENOTFOUND); i++)
+			err =
+			    describe_by_arns(ctx, action, param, list, key, &ids[i], 1, &items[i]);
+		return err == TB_ENOTFOUND ? 0 : err;
+	}
+	for (size_t i = 0; err == 0 && i < n; i++)
+		items[i] = (void *)member_with(tb_xml_child(r, list), key, ids[i]);
+	return err == TB_ENOTFOUND ? 0 : err;
+}
+
+static int describe_tgs(struct tb_aws_ctx *ctx, const char *group, const char *const *ids, size_t n,
+                        void **items)
+{
+	return describe_by_arns(ctx, "DescribeTargetGroups", "TargetGroupArns", "TargetGroups",
+	                        "TargetGroupArn", ids, n, items);
+}
+
+static int describe_rules(struct tb_aws_ctx *ctx, const char *group, const char *const *ids,
+                          size_t n, void **items)
+{
+	return describe_by_arns(ctx, "DescribeRules", "RuleArns", "Rules", "RuleArn", ids, n,
+	                        items);
+}
+
+/* Reads of many services share DescribeTargetGroups and DescribeRules calls. */
+static const struct tb_aws_batch tgs_batch = {
+    .service = "elasticloadbalancing",
+    .action = "DescribeTargetGroups",
+    .max = 20,
+    .call = describe_tgs,
+    .copy = tb_aws_copy_xml,
+};
+
+static const struct tb_aws_batch rules_batch = {
+    .service = "elasticloadbalancing",
+    .action = "DescribeRules",
+    .max = 20,
+    .call = describe_rules,
+    .copy = tb_aws_copy_xml,
+};
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+/* What the three reads of the load balancer side answer (NULL: missing). */
+struct lb_answers {
+	const struct tb_svc *s;
+	void *tg, *rule;
+	const struct tb_xml *attrs;
+};
+
+static int fetch_tg(struct tb_aws_ctx *ctx, void *ud)
+{
+	struct lb_answers *r = ud;
+	return tb_aws_batch_get(ctx, &tgs_batch, "", r->s->target_group_arn, &r->tg);
+}
+
+static int fetch_attrs(struct tb_aws_ctx *ctx, void *ud)
+{
+	struct lb_answers *r = ud;
+	int err = query1(ctx, "DescribeTargetGroupAttributes", "TargetGroupArn",
+	                 r->s->target_group_arn, &r->attrs);
+
+	return err == TB_ENOTFOUND ? 0 : err;
+}
+
+static int fetch_rule(struct tb_aws_ctx *ctx, void *ud)
+{
+	struct lb_answers *r = ud;
+	const char *arn = r->s->listener_rule_arn;
+
+	if (arn == NULL || *arn == '\0')
+		return 0;
+	return tb_aws_batch_get(ctx, &rules_batch, "", arn, &r->rule);
+}
+
+/* The rule as read: gone (the plan creates it), found by ARN, or (no ARN
+ * recorded: import) the one forwarding to the target group. */
+static int read_rule(struct tb_aws_ctx *ctx, const struct lb_answers *r, struct tb_svc *s)
+{
+	const char *listener;
 	int err;
 
 	if (s->listener_rule_arn == NULL || *s->listener_rule_arn == '\0')
 		return find_rule_by_tg(ctx, s);
-	err = query1(ctx, "DescribeRules", "RuleArns.member.1", s->listener_rule_arn, &r);
-	if (err == TB_ENOTFOUND || (err == 0 && tb_xml_path(r, "Rules/member") == NULL)) {
+	if (r->rule == NULL) {
 		s->listener_rule_arn = NULL;
 		s->lb.priority = 0;
 		return 0;
 	}
-	if (err == 0)
-		err = tb_service_flatten_rule(ctx->arena, tb_xml_path(r, "Rules/member"), s);
-	if (err == 0 && listener_of_rule(ctx->arena, s->listener_rule_arn))
-		s->lb.listener_arn = listener_of_rule(ctx->arena, s->listener_rule_arn);
+	err = tb_service_flatten_rule(ctx->arena, r->rule, s);
+	if (err == 0 && (listener = listener_of_rule(ctx->arena, s->listener_rule_arn)))
+		s->lb.listener_arn = listener;
 	return err;
 }
 
+/* Reads the target group, its attributes and the rule at once. See service.h. */
 int tb_service_lb_read(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	static const tb_kit_fetch fetches[] = {fetch_tg, fetch_attrs, fetch_rule};
 	struct tb_svc *s = slot;
-	const struct tb_xml *r = NULL;
+	struct lb_answers r = {.s = s};
 	int err;
 
-	if (!s->lb.set)
+	if (!s->lb.set || s->target_group_arn == NULL || *s->target_group_arn == '\0')
 		return 0;
-	err = query1(ctx, "DescribeTargetGroups", "TargetGroupArns.member.1", s->target_group_arn,
-	             &r);
-	if (err == TB_ENOTFOUND || (err == 0 && tb_xml_path(r, "TargetGroups/member") == NULL)) {
+	err = tb_kit_parallel(ctx, fetches, TB_COUNT(fetches), &r);
+	if (err != 0)
+		return err;
+	if (r.tg == NULL) {
 		/* The target group cannot be rebuilt in place: an empty listener
 		 * (a force-new attribute) makes the plan replace the service. */
 		s->lb.listener_arn = "";
 		return 0;
 	}
-	if (err == 0)
-		err = tb_service_flatten_tg(ctx->arena, tb_xml_path(r, "TargetGroups/member"), s);
-	if (err == 0)
-		err = query1(ctx, "DescribeTargetGroupAttributes", "TargetGroupArn",
-		             s->target_group_arn, &r);
-	if (err == 0)
-		err = tb_service_flatten_tg_attrs(ctx->arena, r, s);
-	return err == 0 ? read_rule(ctx, s) : err;
+	err = tb_service_flatten_tg(ctx->arena, r.tg, s);
+	if (err == 0 && r.attrs)
+		err = tb_service_flatten_tg_attrs(ctx->arena, r.attrs, s);
+	return err == 0 ? read_rule(ctx, &r, s) : err;
 }
 
 void tb_service_lb_merge(void *state, const void *slot)

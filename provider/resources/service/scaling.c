@@ -237,21 +237,174 @@ static json_t *scaling_query(struct tb_arena *a, const struct tb_svc *s, bool pl
 	return tb_aws_json_own(a, body);
 }
 
+/* ---- batched reads ---------------------------------------------------------------------- */
+
+/* DescribeScalableTargets for up to fifty services' resource IDs. */
+static int describe_targets(struct tb_aws_ctx *ctx, const char *group, const char *const *ids,
+                            size_t n, void **items)
+{
+	json_t *body = tb_kit_pack(ctx->arena, "{s:s, s:s, s:[]}", "ServiceNamespace", "ecs",
+	                           "ScalableDimension", TB_SVC_DIMENSION, "ResourceIds");
+	json_t *all = NULL, *list;
+	int err = body ? 0 : TB_ENOMEM;
+
+	for (size_t i = 0; err == 0 && i < n; i++)
+		if (json_array_append_new(json_object_get(body, "ResourceIds"),
+		                          json_string(ids[i])) != 0)
+			err = TB_ENOMEM;
+	if (err == 0)
+		err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalableTargets",
+		                      body, "ScalableTargets", &all);
+	list = json_object_get(all, "ScalableTargets");
+	for (size_t i = 0; err == 0 && i < n; i++)
+		for (size_t k = 0; k < json_array_size(list) && items[i] == NULL; k++)
+			if (tb_str_eq(tb_kit_jstr(json_array_get(list, k), "ResourceId"), ids[i]))
+				items[i] = json_array_get(list, k);
+	return err;
+}
+
+/*
+ * The policies are asked for by name: a key is "<resource id>\t<name>\t...",
+ * the answer's item for it {"ScalingPolicies": [its policies of those
+ * names]}. Policy names are the resource's own (tb_service_policy_name).
+ */
+static bool key_has(const char *key, const char *resource, const char *name)
+{
+	size_t rl = strlen(resource), nl = strlen(name);
+	const char *p;
+
+	if (strncmp(key, resource, rl) != 0 || key[rl] != '\t')
+		return false;
+	for (p = key + rl; (p = strchr(p, '\t')) != NULL; p++)
+		if (strncmp(p + 1, name, nl) == 0 && (p[1 + nl] == '\t' || p[1 + nl] == '\0'))
+			return true;
+	return false;
+}
+
+/* PolicyNames of every key, each once. */
+static json_t *policy_names(struct tb_arena *a, const char *const *keys, size_t n)
+{
+	json_t *names = tb_aws_json_own(a, json_array());
+
+	for (size_t i = 0; names && i < n; i++)
+		for (const char *p = strchr(keys[i], '\t'); p; p = strchr(p + 1, '\t')) {
+			size_t len = strcspn(p + 1, "\t");
+			bool seen = false;
+			for (size_t k = 0; k < json_array_size(names) && !seen; k++)
+				seen = strlen(json_string_value(json_array_get(names, k))) == len &&
+				       strncmp(json_string_value(json_array_get(names, k)), p + 1,
+				               len) == 0;
+			if (!seen && json_array_append_new(names, json_stringn(p + 1, len)) != 0)
+				return NULL;
+		}
+	return names;
+}
+
+static int describe_policies(struct tb_aws_ctx *ctx, const char *group, const char *const *keys,
+                             size_t n, void **items)
+{
+	json_t *names = policy_names(ctx->arena, keys, n);
+	json_t *body =
+	    names ? tb_kit_pack(ctx->arena, "{s:s, s:s, s:O}", "ServiceNamespace", "ecs",
+	                        "ScalableDimension", TB_SVC_DIMENSION, "PolicyNames", names)
+	          : NULL;
+	json_t *all = NULL, *list;
+	int err = body ? tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalingPolicies",
+	                                 body, "ScalingPolicies", &all)
+	               : TB_ENOMEM;
+
+	list = json_object_get(all, "ScalingPolicies");
+	for (size_t i = 0; err == 0 && i < n; i++) {
+		json_t *mine = tb_kit_pack(ctx->arena, "{s:[]}", "ScalingPolicies");
+		if ((items[i] = mine) == NULL)
+			return TB_ENOMEM;
+		for (size_t k = 0; k < json_array_size(list); k++) {
+			json_t *p = json_array_get(list, k);
+			if (key_has(
+			        keys[i],
+			        tb_kit_jstr(p, "ResourceId") ? tb_kit_jstr(p, "ResourceId") : "",
+			        tb_kit_jstr(p, "PolicyName") ? tb_kit_jstr(p, "PolicyName") : "") &&
+			    json_array_append(json_object_get(mine, "ScalingPolicies"), p) != 0)
+				return TB_ENOMEM;
+		}
+	}
+	return err;
+}
+
+/* Reads of many services share DescribeScalableTargets and
+ * DescribeScalingPolicies calls (sixteen services' three names a call). */
+static const struct tb_aws_batch targets_batch = {
+    .service = "application-autoscaling",
+    .action = "DescribeScalableTargets",
+    .max = 50,
+    .call = describe_targets,
+    .copy = tb_aws_copy_json,
+};
+
+static const struct tb_aws_batch policies_batch = {
+    .service = "application-autoscaling",
+    .action = "DescribeScalingPolicies",
+    .max = 16,
+    .call = describe_policies,
+    .copy = tb_aws_copy_json,
+};
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+struct scaling_answers {
+	const struct tb_svc *s;
+	struct tb_arena *a;
+	void *target, *policies;
+	json_t *actions;
+};
+
+static int fetch_target(struct tb_aws_ctx *ctx, void *ud)
+{
+	struct scaling_answers *r = ud;
+	const char *id = tb_service_scaling_id(ctx->arena, r->s->cluster, r->s->name);
+
+	return id ? tb_aws_batch_get(ctx, &targets_batch, "", id, &r->target) : TB_ENOMEM;
+}
+
+static int fetch_policies(struct tb_aws_ctx *ctx, void *ud)
+{
+	struct scaling_answers *r = ud;
+	const struct tb_svc *s = r->s;
+	char *key = tb_arena_printf(ctx->arena, "%s\t%s\t%s\t%s",
+	                            tb_service_scaling_id(ctx->arena, s->cluster, s->name),
+	                            tb_service_policy_name(ctx->arena, s, TB_SVC_CPU),
+	                            tb_service_policy_name(ctx->arena, s, TB_SVC_MEMORY),
+	                            tb_service_policy_name(ctx->arena, s, TB_SVC_REQUESTS));
+
+	return key ? tb_aws_batch_get(ctx, &policies_batch, "", key, &r->policies) : TB_ENOMEM;
+}
+
+/* Every scheduled action of the target: the resource owns them all. */
+static int fetch_actions(struct tb_aws_ctx *ctx, void *ud)
+{
+	struct scaling_answers *r = ud;
+
+	return tb_aws_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
+	                       scaling_query(ctx->arena, r->s, false), "ScheduledActions",
+	                       &r->actions);
+}
+
+/* Reads the scalable target, its policies and its scheduled actions at once. */
 int tb_service_scaling_read(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
+	static const tb_kit_fetch fetches[] = {fetch_target, fetch_policies, fetch_actions};
 	struct tb_svc *s = slot;
-	struct tb_arena *a = ctx->arena;
-	json_t *targets = NULL, *policies = NULL, *actions = NULL;
-	int err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalableTargets",
-	                          scaling_query(a, s, true), "ScalableTargets", &targets);
+	struct scaling_answers r = {.s = s, .a = ctx->arena};
+	json_t *targets;
+	int err = tb_kit_parallel(ctx, fetches, TB_COUNT(fetches), &r);
 
-	if (err == 0 && json_array_size(json_object_get(targets, "ScalableTargets")) > 0)
-		err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalingPolicies",
-		                      scaling_query(a, s, false), "ScalingPolicies", &policies);
-	if (err == 0 && targets && json_array_size(json_object_get(targets, "ScalableTargets")) > 0)
-		err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
-		                      scaling_query(a, s, false), "ScheduledActions", &actions);
-	return err == 0 ? tb_service_flatten_scaling(a, targets, policies, actions, s) : err;
+	if (err != 0)
+		return err;
+	targets = r.target ? tb_kit_pack(ctx->arena, "{s:[O]}", "ScalableTargets", r.target)
+	                   : tb_kit_pack(ctx->arena, "{s:[]}", "ScalableTargets");
+	if (targets == NULL)
+		return TB_ENOMEM;
+	return tb_service_flatten_scaling(ctx->arena, targets, r.policies, r.actions, s);
 }
 
 void tb_service_scaling_merge(void *state, const void *slot)

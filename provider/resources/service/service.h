@@ -109,6 +109,11 @@ struct tb_svc {
 	const char *log_group_name, *deployed_image;
 	int64_t task_definition_revision;
 	const char *lb_arn; /* the target group's load balancer (read only) */
+	/* What a read found of the ECS service (read only). */
+	struct {
+		const json_t *describe; /* the DescribeServices answer; NULL: the service is gone */
+		const char *td_arn, *tg_arn; /* the revision and target group it uses */
+	} found;
 };
 
 /* ---- schema (schema.c) ------------------------------------------------------ */
@@ -248,6 +253,12 @@ int tb_service_flatten_service(struct tb_arena *a, const json_t *service, struct
  * *out, or TB_ENOTFOUND when the service or its cluster is missing or the
  * service is INACTIVE. */
 int tb_service_find(struct tb_aws_ctx *ctx, const char *cluster, const char *name, json_t **out);
+/* Read step: DescribeServices (batched with other services of the
+ * cluster) into s, the IDs it uses into s->found (s's own IDs, the prior
+ * state's, stay for the reads beside it); found.describe NULL when the
+ * service is missing or INACTIVE. */
+int tb_service_ecs_read(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
+void tb_service_ecs_read_merge(void *state, const void *slot);
 /* Step: CreateService. */
 int tb_service_ecs_create(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
 void tb_service_ecs_merge(void *state, const void *slot);

@@ -412,3 +412,70 @@ def applicationautoscaling_missing_objects_are_object_not_found():
                                       resource_id, scalable_dimension)
 
     backend.delete_scheduled_action = delete_scheduled_action
+
+
+# ---- batched describes (refresh economy) --------------------------------------
+
+
+@gap
+def logs_describe_log_groups_by_identifiers():
+    """moto 5.2.5 DescribeLogGroups ignores logGroupIdentifiers: it answers
+    every log group of the account (50 a page).
+
+    Real AWS: with logGroupIdentifiers (up to 50 log group names, or ARNs in
+    a monitoring account) the answer holds exactly those groups; it cannot
+    be combined with logGroupNamePrefix or logGroupNamePattern.
+
+    AWS docs: Amazon CloudWatch Logs API Reference, DescribeLogGroups
+    (logGroupIdentifiers),
+    https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html
+    """
+    import json
+
+    from moto.logs import responses
+
+    original = responses.LogsResponse.describe_log_groups
+
+    def describe_log_groups(self):
+        wanted = self._get_param("logGroupIdentifiers")
+        if not wanted:
+            return original(self)
+        names = {w.split(":log-group:", 1)[-1].rstrip(":*") for w in wanted}
+        groups = [g.to_describe_dict() for name, g in sorted(self.logs_backend.groups.items())
+                  if name in names]
+        return json.dumps({"logGroups": groups})
+
+    responses.LogsResponse.describe_log_groups = describe_log_groups
+
+
+@gap
+def applicationautoscaling_describe_scaling_policies_by_names():
+    """moto 5.2.5 DescribeScalingPolicies ignores PolicyNames: it answers
+    every policy of the namespace (or of ResourceId).
+
+    Real AWS: PolicyNames (up to 50) narrows the answer to the policies of
+    those names, across the namespace's resources unless ResourceId is also
+    given.
+
+    AWS docs: Application Auto Scaling API Reference, DescribeScalingPolicies
+    (PolicyNames),
+    https://docs.aws.amazon.com/autoscaling/application/APIReference/API_DescribeScalingPolicies.html
+    """
+    import json
+
+    from moto.applicationautoscaling import responses
+
+    original = responses.ApplicationAutoScalingResponse.describe_scaling_policies
+
+    def describe_scaling_policies(self):
+        names = self._get_param("PolicyNames")
+        result = original(self)
+        if not names:
+            return result
+        body = json.loads(result)
+        body["ScalingPolicies"] = [p for p in body.get("ScalingPolicies", [])
+                                   if p.get("PolicyName") in names]
+        return json.dumps(body)
+
+    responses.ApplicationAutoScalingResponse.describe_scaling_policies = \
+        describe_scaling_policies

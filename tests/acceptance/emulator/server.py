@@ -19,9 +19,15 @@ need what moto has no switch for. All bodies are JSON.
   POST   /_tb/faults   one fault rule (below); answers {"id": n}
   GET    /_tb/faults   the rules still active
   DELETE /_tb/faults   removes every rule
-  GET    /_tb/calls    [{"service","action","status","fault"}...] every AWS
-                       call received since the last reset, in order
+  GET    /_tb/calls    [{"service","action","status","fault","start","end"}...]
+                       every AWS call received since the last reset, in
+                       order (start and end: monotonic seconds)
   DELETE /_tb/calls    clears that log
+  POST   /_tb/latency  {"seconds": 0.05}: every AWS call waits that long
+                       before it is answered (a stand-in for AWS's latency)
+  POST   /_tb/throttle {"rate": 20}: each service answers at most that many
+                       calls a second; the others get ThrottlingException
+                       (JSON) or Throttling (query), HTTP 400. 0 turns it off.
 
 A fault rule makes matching AWS calls fail (or slow down) before moto sees
 them:
@@ -40,8 +46,9 @@ The error body has the shape of the service's protocol: JSON
 (``{"__type": code, "message": ...}``) when the request carried
 ``X-Amz-Target``, else the query protocol's XML ``ErrorResponse``.
 
-``POST /moto-api/reset`` also clears the faults, the call log and the
-variables set through /_tb/env (restoring their values at start-up).
+``POST /moto-api/reset`` also clears the faults, the call log, latency,
+throttling and the variables set through /_tb/env (restoring their values
+at start-up).
 """
 
 from __future__ import annotations
@@ -76,6 +83,9 @@ class _Control:
         self.faults: list[dict[str, Any]] = []
         self.calls: list[dict[str, Any]] = []
         self.next_id = 1
+        self.latency = 0.0
+        self.rate = 0.0
+        self.windows: dict[str | None, tuple[int, int]] = {}  # service -> (second, calls)
 
     def set_env(self, values: dict[str, Any]) -> None:
         with self.lock:
@@ -132,6 +142,18 @@ class _Control:
                 return dict(r)
         return None
 
+    def throttled(self, service: str | None) -> bool:
+        """Whether this call is over its service's rate (counting it)."""
+        with self.lock:
+            if self.rate <= 0:
+                return False
+            second = int(time.monotonic())
+            start, n = self.windows.get(service, (second, 0))
+            if start != second:
+                start, n = second, 0
+            self.windows[service] = (start, n + 1)
+            return n + 1 > self.rate
+
     def record(self, entry: dict[str, Any]) -> None:
         with self.lock:
             self.calls.append(entry)
@@ -146,6 +168,9 @@ class _Control:
             self.saved_env.clear()
             self.faults.clear()
             self.calls.clear()
+            self.latency = 0.0
+            self.rate = 0.0
+            self.windows.clear()
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
@@ -228,20 +253,28 @@ class ControlMiddleware:
     def _aws(self, environ, start_response):
         body = _read_body(environ)
         service, action, is_json = _identify(environ, body)
-        entry = {"service": service, "action": action, "status": None, "fault": None}
+        entry = {"service": service, "action": action, "status": None, "fault": None,
+                 "start": time.monotonic(), "end": None}
+        if self.control.latency > 0:
+            time.sleep(self.control.latency)
         rule = self.control.match(service, action)
+        if rule is None and self.control.throttled(service):
+            rule = {"id": "throttle", "status": 400, "delay": 0, "passthrough": False,
+                    "code": "ThrottlingException" if is_json else "Throttling",
+                    "message": "Rate exceeded"}
         if rule is not None and rule["delay"] > 0:
             time.sleep(rule["delay"])
         if rule is not None and not rule["passthrough"]:
             status, headers, payload = _error_response(rule, is_json)
             headers.append(("Content-Length", str(len(payload))))
-            entry.update(status=rule["status"], fault=rule["id"])
+            entry.update(status=rule["status"], fault=rule["id"], end=time.monotonic())
             self.control.record(entry)
             start_response(status, headers)
             return [payload]
 
         def recording_start_response(status, headers, exc_info=None):
             entry["status"] = int(status.split(" ", 1)[0])
+            entry["end"] = time.monotonic()
             self.control.record(entry)
             return start_response(status, headers, exc_info)
 
@@ -273,6 +306,14 @@ class ControlMiddleware:
                 with self.control.lock:
                     calls = list(self.control.calls)
                 return _json_reply(start_response, "200 OK", calls)
+            if path == "/_tb/latency" and method == "POST":
+                self.control.latency = max(float((data or {}).get("seconds", 0)), 0.0)
+                return _json_reply(start_response, "200 OK", {"ok": True})
+            if path == "/_tb/throttle" and method == "POST":
+                with self.control.lock:
+                    self.control.rate = max(float((data or {}).get("rate", 0)), 0.0)
+                    self.control.windows.clear()
+                return _json_reply(start_response, "200 OK", {"ok": True})
             if path == "/_tb/calls" and method == "DELETE":
                 with self.control.lock:
                     self.control.calls.clear()

@@ -171,6 +171,15 @@ class Emulator:
     def clear_calls(self) -> None:
         self._request("DELETE", "/_tb/calls")
 
+    def set_latency(self, seconds: float) -> None:
+        """Every AWS call waits `seconds` before it is answered (undone by reset)."""
+        self._request("POST", "/_tb/latency", {"seconds": seconds})
+
+    def set_throttle(self, rate: float) -> None:
+        """Each service answers at most `rate` calls a second, throttling the
+        rest (0: off; undone by reset)."""
+        self._request("POST", "/_tb/throttle", {"rate": rate})
+
     # ---- boto3 ----------------------------------------------------------------
 
     def client(self, service: str, region: str = REGION):

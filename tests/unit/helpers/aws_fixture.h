@@ -44,6 +44,7 @@ static const char *const tbt_aws_env_vars[] = {
     "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
     "AWS_CA_BUNDLE",
+    "AWS_RETRY_MODE",
     NULL,
 };
 

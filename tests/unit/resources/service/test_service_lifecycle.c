@@ -637,7 +637,9 @@ static void test_service_lifecycle_deployed_image(void **state)
 	assert_string_equal(
 	    svc_str(out, "deployed_image"),
 	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web:sha-2b7a9d0");
-	assert_int_equal(count_calls("DescribeTaskDefinition"), 2);
+	/* Only the serving revision is described: the service still uses the
+	 * recorded one, and a revision never changes. */
+	assert_int_equal(count_calls("DescribeTaskDefinition"), 1);
 	assert_true(sent("DescribeTaskDefinition", "talentbase-web-prod:6\""));
 
 	memset(F.aws.calls, 0, sizeof(F.aws.calls));
@@ -646,7 +648,7 @@ static void test_service_lifecycle_deployed_image(void **state)
 	assert_string_equal(
 	    svc_str(out, "deployed_image"),
 	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web:sha-3f9c2e1");
-	assert_int_equal(count_calls("DescribeTaskDefinition"), 1);
+	assert_int_equal(count_calls("DescribeTaskDefinition"), 0);
 	F.services_file = "describe_services_rolled_back.json";
 	assert_int_equal(tb_resource_read(&tb_resource_service, &c, prior, &out), 0);
 	assert_true(tb_is_null(svc_at(out, "deployed_image")));
