@@ -5,6 +5,7 @@
  * diagnostic naming the resource and the step), the preamble (import ID
  * shapes, the configured check, error paths) and tag differences.
  */
+#include "helpers/aws_fixture.h"
 #include "helpers/resource_fixture.h"
 #include "resources/kit/kit.h"
 
@@ -112,10 +113,32 @@ static const struct tb_resource thing = {
     .import = thing_import,
 };
 
+static struct tb_aws_client *CLIENT; /* configured, never reached: no step calls AWS */
+
+static int kit_setup(void **state)
+{
+	struct tb_aws_config cfg = tbt_aws_config();
+	char *err = NULL;
+
+	tbt_aws_env_reset();
+	if (tb_aws_client_new(&cfg, &CLIENT, &err) != 0) {
+		free(err);
+		return -1;
+	}
+	return tbt_setup(state);
+}
+
+static int kit_teardown(void **state)
+{
+	tb_aws_client_free(CLIENT);
+	tbt_aws_home_remove();
+	return tbt_teardown(state);
+}
+
 static struct tb_meta configured(void)
 {
 	struct tb_meta m = tbt_meta("production");
-	m.aws = (struct tb_aws_client *)&thing; /* never called: a marker that it is set */
+	m.aws = CLIENT;
 	return m;
 }
 
@@ -340,18 +363,18 @@ static void test_kit_tags_actual(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_kit_load_defaults, tbt_setup, tbt_teardown),
+	    cmocka_unit_test_setup_teardown(test_kit_load_defaults, kit_setup, kit_teardown),
 	    cmocka_unit_test_setup_teardown(test_kit_state_shaped_after_prior, tbt_setup,
 	                                    tbt_teardown),
-	    cmocka_unit_test_setup_teardown(test_kit_fill_unknowns, tbt_setup, tbt_teardown),
+	    cmocka_unit_test_setup_teardown(test_kit_fill_unknowns, kit_setup, kit_teardown),
 	    cmocka_unit_test_setup_teardown(test_kit_steps_slots_and_failure, tbt_setup,
 	                                    tbt_teardown),
-	    cmocka_unit_test_setup_teardown(test_kit_import_id_shapes, tbt_setup, tbt_teardown),
+	    cmocka_unit_test_setup_teardown(test_kit_import_id_shapes, kit_setup, kit_teardown),
 	    cmocka_unit_test_setup_teardown(test_kit_preamble_not_configured, tbt_setup,
 	                                    tbt_teardown),
-	    cmocka_unit_test_setup_teardown(test_kit_timeouts, tbt_setup, tbt_teardown),
-	    cmocka_unit_test_setup_teardown(test_kit_tags_diff, tbt_setup, tbt_teardown),
-	    cmocka_unit_test_setup_teardown(test_kit_tags_actual, tbt_setup, tbt_teardown),
+	    cmocka_unit_test_setup_teardown(test_kit_timeouts, kit_setup, kit_teardown),
+	    cmocka_unit_test_setup_teardown(test_kit_tags_diff, kit_setup, kit_teardown),
+	    cmocka_unit_test_setup_teardown(test_kit_tags_actual, kit_setup, kit_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
