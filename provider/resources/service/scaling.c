@@ -264,10 +264,32 @@ static int describe_targets(struct tb_aws_ctx *ctx, const char *group, const cha
 }
 
 /*
- * The policies are asked for by name: a key is "<resource id>\t<name>\t...",
- * the answer's item for it {"ScalingPolicies": [its policies of those
- * names]}. Policy names are the resource's own (tb_service_policy_name).
+ * Policies and scheduled actions are asked for by name: a key is
+ * "<resource id>\t<name>\t...", the answer's item for it {list_key: [its
+ * objects of those names]}. The policies' names are the resource's own
+ * (tb_service_policy_name); the scheduled actions' are those the state
+ * records (a read without any lists every action of the target instead).
  */
+struct by_names {
+	const char *action, *names_param, *list_key, *name_key;
+};
+
+static const struct by_names policies_by_names = {
+    .action = "DescribeScalingPolicies",
+    .names_param = "PolicyNames",
+    .list_key = "ScalingPolicies",
+    .name_key = "PolicyName",
+};
+
+static const struct by_names actions_by_names = {
+    .action = "DescribeScheduledActions",
+    .names_param = "ScheduledActionNames",
+    .list_key = "ScheduledActions",
+    .name_key = "ScheduledActionName",
+};
+
+#define NAMES_PER_CALL 50
+
 static bool key_has(const char *key, const char *resource, const char *name)
 {
 	size_t rl = strlen(resource), nl = strlen(name);
@@ -281,55 +303,108 @@ static bool key_has(const char *key, const char *resource, const char *name)
 	return false;
 }
 
-/* PolicyNames of every key, each once. */
-static json_t *policy_names(struct tb_arena *a, const char *const *keys, size_t n)
+static bool has_name(const json_t *names, const char *name, size_t len)
+{
+	for (size_t k = 0; k < json_array_size(names); k++) {
+		const char *x = json_string_value(json_array_get(names, k));
+		if (strlen(x) == len && strncmp(x, name, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The names of every key, each once. */
+static json_t *key_names(struct tb_arena *a, const char *const *keys, size_t n)
 {
 	json_t *names = tb_aws_json_own(a, json_array());
 
 	for (size_t i = 0; names && i < n; i++)
 		for (const char *p = strchr(keys[i], '\t'); p; p = strchr(p + 1, '\t')) {
 			size_t len = strcspn(p + 1, "\t");
-			bool seen = false;
-			for (size_t k = 0; k < json_array_size(names) && !seen; k++)
-				seen = strlen(json_string_value(json_array_get(names, k))) == len &&
-				       strncmp(json_string_value(json_array_get(names, k)), p + 1,
-				               len) == 0;
-			if (!seen && json_array_append_new(names, json_stringn(p + 1, len)) != 0)
+			if (!has_name(names, p + 1, len) &&
+			    json_array_append_new(names, json_stringn(p + 1, len)) != 0)
 				return NULL;
 		}
 	return names;
 }
 
-static int describe_policies(struct tb_aws_ctx *ctx, const char *group, const char *const *keys,
-                             size_t n, void **items)
+/* Every object of names, fifty names a call, into all[list_key]. */
+static int describe_names(struct tb_aws_ctx *ctx, const struct by_names *b, const json_t *names,
+                          json_t *all)
 {
-	json_t *names = policy_names(ctx->arena, keys, n);
-	json_t *body =
-	    names ? tb_kit_pack(ctx->arena, "{s:s, s:s, s:O}", "ServiceNamespace", "ecs",
-	                        "ScalableDimension", TB_SVC_DIMENSION, "PolicyNames", names)
-	          : NULL;
-	json_t *all = NULL, *list;
-	int err = body ? tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalingPolicies",
-	                                 body, "ScalingPolicies", &all)
-	               : TB_ENOMEM;
+	int err = 0;
 
-	list = json_object_get(all, "ScalingPolicies");
-	for (size_t i = 0; err == 0 && i < n; i++) {
-		json_t *mine = tb_kit_pack(ctx->arena, "{s:[]}", "ScalingPolicies");
-		if ((items[i] = mine) == NULL)
-			return TB_ENOMEM;
-		for (size_t k = 0; k < json_array_size(list); k++) {
-			json_t *p = json_array_get(list, k);
-			if (key_has(
-			        keys[i],
-			        tb_kit_jstr(p, "ResourceId") ? tb_kit_jstr(p, "ResourceId") : "",
-			        tb_kit_jstr(p, "PolicyName") ? tb_kit_jstr(p, "PolicyName") : "") &&
-			    json_array_append(json_object_get(mine, "ScalingPolicies"), p) != 0)
-				return TB_ENOMEM;
-		}
+	for (size_t at = 0; err == 0 && at < json_array_size(names); at += NAMES_PER_CALL) {
+		json_t *chunk = tb_aws_json_own(ctx->arena, json_array());
+		json_t *body, *page = NULL;
+		for (size_t k = at; chunk && k < at + NAMES_PER_CALL && k < json_array_size(names);
+		     k++)
+			json_array_append(chunk, json_array_get(names, k));
+		body = chunk ? tb_kit_pack(ctx->arena, "{s:s, s:s, s:O}", "ServiceNamespace", "ecs",
+		                           "ScalableDimension", TB_SVC_DIMENSION, b->names_param,
+		                           chunk)
+		             : NULL;
+		err = body ? tb_aws_json_all(ctx, "application-autoscaling", b->action, body,
+		                             b->list_key, &page)
+		           : TB_ENOMEM;
+		if (err == 0 && json_array_extend(json_object_get(all, b->list_key),
+		                                  json_object_get(page, b->list_key)) != 0)
+			err = TB_ENOMEM;
 	}
 	return err;
 }
+
+/* Each key's objects among all. */
+static int split_by_key(struct tb_arena *a, const struct by_names *b, const json_t *all,
+                        const char *const *keys, size_t n, void **items)
+{
+	const json_t *list = json_object_get(all, b->list_key);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *mine = tb_kit_pack(a, "{s:[]}", b->list_key);
+		if ((items[i] = mine) == NULL)
+			return TB_ENOMEM;
+		for (size_t k = 0; k < json_array_size(list); k++) {
+			json_t *o = json_array_get(list, k);
+			const char *rid = tb_kit_jstr(o, "ResourceId"),
+			           *name = tb_kit_jstr(o, b->name_key);
+			if (key_has(keys[i], rid ? rid : "", name ? name : "") &&
+			    json_array_append(json_object_get(mine, b->list_key), o) != 0)
+				return TB_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int describe_by_names(struct tb_aws_ctx *ctx, const struct by_names *b,
+                             const char *const *keys, size_t n, void **items)
+{
+	json_t *names = key_names(ctx->arena, keys, n);
+	json_t *all = tb_kit_pack(ctx->arena, "{s:[]}", b->list_key);
+	int err = names && all ? describe_names(ctx, b, names, all) : TB_ENOMEM;
+
+	return err == 0 ? split_by_key(ctx->arena, b, all, keys, n, items) : err;
+}
+
+static int describe_policies(struct tb_aws_ctx *ctx, const char *group, const char *const *keys,
+                             size_t n, void **items)
+{
+	return describe_by_names(ctx, &policies_by_names, keys, n, items);
+}
+
+static int describe_actions(struct tb_aws_ctx *ctx, const char *group, const char *const *keys,
+                            size_t n, void **items)
+{
+	return describe_by_names(ctx, &actions_by_names, keys, n, items);
+}
+
+static const struct tb_aws_batch actions_batch = {
+    .service = "application-autoscaling",
+    .action = "DescribeScheduledActions",
+    .max = 10,
+    .call = describe_actions,
+    .copy = tb_aws_copy_json,
+};
 
 /* Reads of many services share DescribeScalableTargets and
  * DescribeScalingPolicies calls (sixteen services' three names a call). */
@@ -379,14 +454,27 @@ static int fetch_policies(struct tb_aws_ctx *ctx, void *ud)
 	return key ? tb_aws_batch_get(ctx, &policies_batch, "", key, &r->policies) : TB_ENOMEM;
 }
 
-/* Every scheduled action of the target: the resource owns them all. */
+/* The scheduled actions the state records, by name (shared with other
+ * services); with none recorded (a new or imported target), every action of
+ * the target. */
 static int fetch_actions(struct tb_aws_ctx *ctx, void *ud)
 {
 	struct scaling_answers *r = ud;
+	const struct tb_svc *s = r->s;
+	char *key = tb_service_scaling_id(ctx->arena, s->cluster, s->name);
+	void *item = NULL;
+	int err;
 
-	return tb_aws_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
-	                       scaling_query(ctx->arena, r->s, false), "ScheduledActions",
-	                       &r->actions);
+	if (s->as.n_sched == 0)
+		return tb_aws_json_all(ctx, "application-autoscaling", "DescribeScheduledActions",
+		                       scaling_query(ctx->arena, s, false), "ScheduledActions",
+		                       &r->actions);
+	for (size_t i = 0; key && i < s->as.n_sched; i++)
+		key = tb_arena_printf(ctx->arena, "%s\t%s", key,
+		                      s->as.sched[i].name ? s->as.sched[i].name : "");
+	err = key ? tb_aws_batch_get(ctx, &actions_batch, "", key, &item) : TB_ENOMEM;
+	r->actions = item;
+	return err;
 }
 
 /* Reads the scalable target, its policies and its scheduled actions at once. */
