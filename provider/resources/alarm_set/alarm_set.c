@@ -385,9 +385,18 @@ static int plan_computed(struct tb_call *c, struct tb_plan *p, const struct tb_a
 	return err == 0 ? plan_maps(a, p, &s, &old) : err;
 }
 
-static void no_lb(struct tb_call *c, const char *service, const char *block)
+/* An error on block (on its first attribute that the configuration sets,
+ * so that the CLI underlines the block's own lines). */
+static void no_lb(struct tb_call *c, const char *service, const char *block,
+                  const struct tb_value *blk)
 {
-	tb_diag_addf(&c->diags, TB_SEV_ERROR, block, "The service has no load balancer",
+	const char *path = block;
+
+	for (size_t i = 0; tb_is_known(blk) && i < blk->type->n && path == block; i++)
+		if (!tb_is_null(blk->u.coll.items[i]))
+			path = tb_arena_printf(c->arena, "%s.%s", block, blk->type->names[i]);
+	tb_diag_addf(&c->diags, TB_SEV_ERROR, path ? path : block,
+	             "The service has no load balancer",
 	             "ECS service %s has no load balancer, so there is no %s alarm: remove the "
 	             "block or set enabled = false.",
 	             service ? service : "?", block);
@@ -406,7 +415,7 @@ static void check_alb(struct tb_call *c, const struct tb_value *config, const ch
 		if (tb_is_unknown(tb_attr(blk, "enabled")) ||
 		    (tb_get_bool(tb_attr(blk, "enabled"), &on) && !on))
 			continue;
-		no_lb(c, service, tb_alarm_kind(k)->block);
+		no_lb(c, service, tb_alarm_kind(k)->block, blk);
 	}
 }
 
@@ -484,7 +493,7 @@ static int apply_target(struct tb_op *op, struct tb_alarm_set *s)
 	s->target_group = t.target_group;
 	for (int k = 0; k < TB_ALARM_N && !t.load_balancer; k++)
 		if (tb_alarm_kind(k)->alb && s->k[k].set && s->k[k].enabled) {
-			no_lb(c, s->service, tb_alarm_kind(k)->block);
+			no_lb(c, s->service, tb_alarm_kind(k)->block, NULL);
 			err = TB_EINVAL;
 		}
 	return err;
@@ -560,6 +569,26 @@ static bool any_alarm(const struct tb_alarm_set *s)
 	return false;
 }
 
+/* The import's prior with every alarm block the set has written out, as a
+ * configuration that spells them out (the spec's example) does; the blocks
+ * of the load balancer's alarms only when the set has one of them. */
+static const struct tb_value *written_out(struct tb_arena *a, const struct tb_value *shape,
+                                          const struct tb_alarm_set *act)
+{
+	bool alb = false;
+
+	for (int k = 0; k < TB_ALARM_N; k++)
+		alb = alb || (tb_alarm_kind(k)->alb && act->k[k].arn);
+	for (int k = 0; k < TB_ALARM_N && shape; k++) {
+		const struct tb_alarm_kind *kind = tb_alarm_kind(k);
+		if (kind->settings && (alb || !kind->alb))
+			shape = tb_object_with(
+			    a, shape, kind->block,
+			    tb_kit_skeleton(a, tb_alarm_set_block_at(kind->block), NULL, NULL, 0));
+	}
+	return shape;
+}
+
 /* Import by "<cluster>/<service name>" or "<cluster>/<service name>/<name_prefix>". */
 static int alarm_import(struct tb_op *op, const char *const *parts, size_t n,
                         const struct tb_value **out)
@@ -586,7 +615,8 @@ static int alarm_import(struct tb_op *op, const char *const *parts, size_t n,
 		    values[1], values[1]);
 		return TB_ENOTFOUND;
 	}
-	return tb_alarm_set_state(c->arena, c->meta, &act, shape, out);
+	shape = written_out(c->arena, shape, &act);
+	return shape ? tb_alarm_set_state(c->arena, c->meta, &act, shape, out) : TB_ENOMEM;
 }
 
 const struct tb_resource tb_resource_alarm_set = {

@@ -104,6 +104,18 @@ static const struct tb_value *map_at(const struct tb_value *v, const char *map, 
 	return tb_map_get(tb_attr(v, map), key);
 }
 
+/* config_web.json with every alarm block written out, empty. */
+static const struct tb_value *every_block(void)
+{
+	const struct tb_value *v = alm_config("config_web.json");
+
+	for (int k = 0; k < TB_ALARM_PROXY; k++) {
+		const char *block = tb_alarm_kind(k)->block;
+		v = tbt_set(v, block, tbt_value(tb_alarm_set_block_at(block), "{}"));
+	}
+	return v;
+}
+
 /* The web set created (and, with exist, found by the next describe). */
 static const struct tb_value *created(struct tb_call *c)
 {
@@ -306,7 +318,10 @@ static void test_alarm_set_lifecycle_import(void **state)
 	    tb_resource_import(&tb_resource_alarm_set, &c, "talentbase-prod/web/web", &out), 0);
 	assert_string_equal(tbt_str(out, "id"), "talentbase-prod/web/web");
 	assert_string_equal(tbt_str(out, "target_group"), TG_SUFFIX);
-	p = tbt_plan(&tb_resource_alarm_set, &c, out, alm_config("config_web.json"));
+	/* every block is written out, as the spec's example does */
+	assert_true(tbt_bool(out, "cpu_high.enabled"));
+	assert_true(tb_is_null(tbt_at(out, "database_proxy_connections")));
+	p = tbt_plan(&tb_resource_alarm_set, &c, out, every_block());
 	assert_null(tbt_diff(out, p.planned));
 	assert_false(tb_diags_has_errors(&c.diags));
 }
