@@ -279,11 +279,14 @@ static int plan_resolve(struct tb_call *c, struct tb_plan *p, struct tb_alarm_ta
 	struct tb_aws_ctx ctx = {.client = c->meta->aws,
 	                         .arena = c->arena,
 	                         .deadline_ms = tb_now_ms() + PLAN_TIMEOUT_MS};
+	const char *cluster, *name;
 	int err;
 
 	memset(t, 0, sizeof(*t));
 	*known = false;
-	if (service == NULL || ctx.client == NULL)
+	/* an invalid service is the shape check's to report */
+	if (service == NULL || ctx.client == NULL ||
+	    tb_alarm_split_service(c->arena, service, &cluster, &name) != 0)
 		return 0;
 	err = tb_alarm_resolve(&ctx, service, tasks_alarm_on(p->planned), t);
 	if (err != 0) {

@@ -55,13 +55,20 @@ static const char *cluster_name(const char *cluster)
 
 /* ---- the calls ---------------------------------------------------------------------- */
 
-struct resolve {
-	const char *cluster, *name;
-	struct tb_alarm_target *out;
-	bool floor;
-	int64_t desired;
+/* The floor, read beside the service: its own slot. */
+struct floor_slot {
+	int err; /* the read failed: kept for the caller's warning */
+	struct tb_aws_error e;
 	bool has_min;
 	int64_t min;
+};
+
+/* The two parallel reads, each writing only its own slot. */
+struct resolve {
+	const char *cluster, *name;
+	struct tb_alarm_target service; /* DescribeServices and the target group */
+	int64_t desired;
+	struct floor_slot floor; /* DescribeScalableTargets */
 };
 
 /* The load balancer of the target group (ELBv2 DescribeTargetGroups). */
@@ -88,7 +95,7 @@ static int read_service(struct tb_aws_ctx *ctx, struct resolve *r, const json_t 
 {
 	const json_t *lb = json_array_get(json_object_get(svc, "loadBalancers"), 0);
 	const char *tg = tb_kit_jstr(lb, "targetGroupArn");
-	struct tb_alarm_target *t = r->out;
+	struct tb_alarm_target *t = &r->service;
 
 	t->found = true;
 	t->cluster = cluster_name(tb_kit_jstr(svc, "clusterArn"));
@@ -132,13 +139,13 @@ static int resolve_floor(struct tb_aws_ctx *ctx, struct resolve *r)
 	    tb_kit_call(ctx, "application-autoscaling", "DescribeScalableTargets", body, &resp);
 
 	if (err != 0) {
-		r->out->floor_err = err;
-		r->out->floor_e = ctx->error;
+		r->floor.err = err;
+		r->floor.e = ctx->error;
 		return 0;
 	}
 	target = json_array_get(json_object_get(resp, "ScalableTargets"), 0);
-	r->has_min = target != NULL;
-	r->min = tb_kit_jint(target, "MinCapacity");
+	r->floor.has_min = target != NULL;
+	r->floor.min = tb_kit_jint(target, "MinCapacity");
 	return 0;
 }
 
@@ -152,18 +159,22 @@ static int resolve_one(void *ud, size_t i, struct tb_aws_ctx *ctx)
 int tb_alarm_resolve(struct tb_aws_ctx *ctx, const char *service_id, bool floor,
                      struct tb_alarm_target *out)
 {
-	struct resolve r = {.out = out, .floor = floor};
+	struct resolve r;
 	int err;
 
+	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
 	err = tb_alarm_split_service(ctx->arena, service_id, &r.cluster, &r.name);
 	if (err == 0)
 		err = tb_aws_fanout(ctx, floor ? 2 : 1, resolve_one, &r);
 	if (err != 0)
 		return err;
-	if (floor && out->found && out->floor_err == 0) {
+	*out = r.service;
+	out->floor_err = r.floor.err;
+	out->floor_e = r.floor.e;
+	if (floor && out->found && r.floor.err == 0) {
 		out->has_floor = true;
-		out->floor = r.has_min ? r.min : r.desired;
+		out->floor = r.floor.has_min ? r.floor.min : r.desired;
 	}
 	return 0;
 }

@@ -362,6 +362,37 @@ static void test_alarm_set_lifecycle_plan_service_missing(void **state)
 	assert_null(tbt_diag(&c, "TB205"));
 }
 
+/* The service did not exist at plan time: the apply reads it, and refuses
+ * an alarm block of the load balancer when it has none. */
+static void test_alarm_set_lifecycle_apply_reads_the_service(void **state)
+{
+	struct tb_meta meta = lc_meta("production");
+	struct tb_call c = tbt_call(&meta);
+	const struct tb_value *config =
+	    config_with("alb_5xx", tbt_value(tb_alarm_set_block_at("alb_5xx"), "{}"));
+	const struct tb_value *out = NULL;
+	struct tb_plan p;
+	const struct tb_diag *d;
+
+	F.services_file = "describe_services_missing.json";
+	p = tbt_plan(&tb_resource_alarm_set, &c, NULL, config);
+	assert_false(tb_diags_has_errors(&c.diags));
+	F.services_file = "describe_services.json";
+	assert_int_equal(tb_resource_create(&tb_resource_alarm_set, &c, p.planned, &out), 0);
+	assert_string_equal(tbt_str(out, "target_group"), TG_SUFFIX);
+	assert_int_equal(tb_len(tb_attr(out, "alarm_names")), 6);
+	assert_int_equal(count_calls("PutMetricAlarm"), 6);
+
+	F.services_file = "describe_services_worker.json";
+	forget_calls();
+	c = tbt_call(&meta);
+	assert_int_equal(tb_resource_create(&tb_resource_alarm_set, &c, p.planned, &out),
+	                 TB_EINVAL);
+	assert_non_null(d = tbt_diag(&c, "has no load balancer"));
+	assert_string_equal(tb_path_string(A, &d->path), "alb_5xx");
+	assert_int_equal(count_calls("PutMetricAlarm"), 0);
+}
+
 static void test_alarm_set_lifecycle_plan_floor(void **state)
 {
 	struct tb_meta meta = lc_meta("production");
@@ -404,6 +435,7 @@ int main(void)
 	    T(test_alarm_set_lifecycle_import),
 	    T(test_alarm_set_lifecycle_plan_without_load_balancer),
 	    T(test_alarm_set_lifecycle_plan_service_missing),
+	    T(test_alarm_set_lifecycle_apply_reads_the_service),
 	    T(test_alarm_set_lifecycle_plan_floor),
 	};
 #undef T
