@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: the provider against the bundled local AWS emulator.
 # Starts the emulator on loopback, creates the platform objects an app team
-# finds, applies examples/complete with an immutable image tag, shows two
+# finds, applies examples/complete with an immutable image tag, lists the
+# CloudWatch alarms it created, shows two
 # configurations the rules refuse at plan time, destroys, stops the emulator.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +45,7 @@ export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL=$endpoint AWS_EC2_METADATA_DISABLED=true
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
-step "creating the shared platform: cluster, VPC, private subnets, security groups, ALB + listener, roles, secrets"
+step "creating the shared platform: cluster, VPC, private subnets, security groups, ALB + listener, roles, secrets, alerts topic"
 "$py" scripts/demo_platform.py --endpoint "$endpoint" >"$work/platform.auto.tfvars.json"
 sed 's/^/    /' "$work/platform.auto.tfvars.json"
 
@@ -76,6 +77,30 @@ step "tofu apply -var image_tag=$tag"
 
 step "outputs"
 "$tofu" output -no-color
+
+step "CloudWatch alarms of the alarm sets (read back with boto3)"
+"$tofu" output -json alarm_names >"$work/alarm_names.json"
+"$py" - "$endpoint" "$work/alarm_names.json" <<'PY'
+import json
+import sys
+
+import boto3
+
+cw = boto3.client("cloudwatch", region_name="us-east-1", endpoint_url=sys.argv[1],
+                  aws_access_key_id="demo", aws_secret_access_key="demo")
+names = json.load(open(sys.argv[2]))
+for page in cw.get_paginator("describe_alarms").paginate(AlarmNames=names):
+    for a in page["MetricAlarms"]:
+        if a.get("Metrics"):
+            what = "metric math over " + ", ".join(
+                q["MetricStat"]["Metric"]["MetricName"] for q in a["Metrics"] if "MetricStat" in q)
+        else:
+            dims = ",".join(d["Name"] for d in a["Dimensions"])
+            what = f'{a["Namespace"]} {a["MetricName"]}{{{dims}}} ' \
+                   f'{a.get("ExtendedStatistic") or a.get("Statistic")}'
+        print(f'    {a["AlarmName"]:<42} {what} {a["ComparisonOperator"]} {a["Threshold"]:g}'
+              f' (missing data: {a.get("TreatMissingData", "missing")})')
+PY
 
 step "second plan (expect no changes)"
 "$tofu" plan -input=false -no-color -detailed-exitcode -var "image_tag=$tag" >"$work/plan2.txt" && echo "No changes." || {

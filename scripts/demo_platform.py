@@ -2,7 +2,7 @@
 """Creates the shared platform objects an app team finds in its account.
 
 The platform team owns these (cluster, network, load balancer, roles,
-secrets); app repositories only reference them. Used by `make demo` against
+secrets, the alerts topic); app repositories only reference them. Used by `make demo` against
 the local AWS emulator: prints the Terraform variables for examples/complete
 as JSON.
 
@@ -65,6 +65,10 @@ def secret(sm, name, key):
     return s["ARN"]
 
 
+def alerts_topic(sns, name):
+    return sns.create_topic(Name=name)["TopicArn"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
@@ -86,6 +90,7 @@ def main():
         "api_task_role_arn": role(iam, "talentbase-prod-api-task"),
         "session_secret_arn": secret(sm, "talentbase-prod/web/session-secret", "SESSION_SECRET"),
         "database_url_secret_arn": secret(sm, "talentbase-prod/api/database", "url"),
+        "alerts_topic_arn": alerts_topic(client(args.endpoint, "sns"), "talentbase-prod-alerts"),
     }, sys.stdout, indent=2)
     print()
 

@@ -154,3 +154,29 @@ resource "talentbase_service" "api" {
     Service = "api"
   }
 }
+
+# The documented alarms of each service, notifying the on-call topic.
+resource "talentbase_alarm_set" "web" {
+  service       = talentbase_service.web.id
+  alarm_actions = [var.alerts_topic_arn]
+  ok_actions    = [var.alerts_topic_arn]
+
+  latency_high {
+    threshold_seconds  = 1
+    extended_statistic = "p99"
+  }
+
+  tags = {
+    Service = "web"
+  }
+}
+
+resource "talentbase_alarm_set" "api" {
+  service       = talentbase_service.api.id
+  alarm_actions = [var.alerts_topic_arn]
+  ok_actions    = [var.alerts_topic_arn]
+
+  tags = {
+    Service = "api"
+  }
+}

@@ -21,3 +21,7 @@ output "api_service_arn" {
 output "log_groups" {
   value = [talentbase_service.web.log_group_name, talentbase_service.api.log_group_name]
 }
+
+output "alarm_names" {
+  value = concat(values(talentbase_alarm_set.web.alarm_names), values(talentbase_alarm_set.api.alarm_names))
+}

@@ -59,6 +59,11 @@ variable "database_url_secret_arn" {
   type        = string
 }
 
+variable "alerts_topic_arn" {
+  description = "SNS topic the alarms notify (the on-call rota subscribes to it)."
+  type        = string
+}
+
 variable "domain" {
   type    = string
   default = "app.talentbase.example"

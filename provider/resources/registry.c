@@ -7,6 +7,7 @@
 #include "tb/provider.h"
 
 const struct tb_resource *const tb_resources[] = {
+    &tb_resource_alarm_set,
     &tb_resource_service,
     NULL,
 };

@@ -852,8 +852,14 @@ def test_example_complete_stack(tf, aws, moto):
         len(inv["rules"]) == 2, svc.dump(inv)
     outputs = tf.output_json().ok().json
     assert outputs["web_deployed_image"]["value"].endswith("/web:sha-3f9c2e1"), outputs
+    alarms = outputs["alarm_names"]["value"]
+    assert len(alarms) == 12, alarms  # six per service, each behind the load balancer
+    got = aws("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]
+    assert sorted(a["AlarmName"] for a in got) == sorted(alarms)
+    assert all(a["AlarmActions"] == [tfvars["alerts_topic_arn"]] for a in got), got
     tf.plan(detailed_exitcode=True, vars=tag).expect_rc(0)
     tf.destroy(vars=tag).ok()
+    assert not aws("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]
     inv = svc.inventory(aws, plat)
     assert inv["log_groups"] == {"/ecs/talentbase-web-production",
                                  "/ecs/talentbase-api-production"}, svc.dump(inv)

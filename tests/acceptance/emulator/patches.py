@@ -479,3 +479,130 @@ def applicationautoscaling_describe_scaling_policies_by_names():
 
     responses.ApplicationAutoScalingResponse.describe_scaling_policies = \
         describe_scaling_policies
+
+
+# ---- CloudWatch alarms (talentbase_alarm_set) ------------------------------------
+
+
+def _cloudwatch_arns(backend) -> set[str]:
+    """The ARNs of every taggable CloudWatch resource the backend holds."""
+    return ({a.alarm_arn for a in backend.alarms.values()}
+            | {r.rule_arn for r in backend.insight_rules.values()})
+
+
+@gap
+def cloudwatch_put_metric_alarm_ignores_tags_of_an_existing_alarm():
+    """moto 5.2.5 PutMetricAlarm of an alarm that exists adds the request's
+    Tags to the alarm's tags.
+
+    Real AWS: "If you are using this operation to update an existing alarm,
+    any tags you specify in this parameter are ignored. To change the tags of
+    an existing alarm, use TagResource or UntagResource."
+
+    AWS docs: Amazon CloudWatch API Reference, PutMetricAlarm (Tags),
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+    """
+    from moto.cloudwatch import models
+
+    original = models.CloudWatchBackend.put_metric_alarm
+
+    def put_metric_alarm(self, *args, **kwargs):
+        name = kwargs.get("name", args[0] if args else None)
+        if name in self.alarms:
+            kwargs["tags"] = None
+        return original(self, *args, **kwargs)
+
+    models.CloudWatchBackend.put_metric_alarm = put_metric_alarm
+
+
+@gap
+def cloudwatch_put_metric_alarm_takes_every_extended_statistic():
+    """moto 5.2.5 PutMetricAlarm refuses any ExtendedStatistic that does not
+    start with "p" (InvalidParameterValue), so a trimmed mean such as tm99
+    cannot be put.
+
+    Real AWS: "If you specify ExtendedStatistic, the following are valid
+    values: p90, tm90, tc90, ts90, wm90, IQM, PR(n:m), TC(X%:X%),
+    TM(X%:X%), TS(X%:X%), WM(X%:X%)".
+
+    AWS docs: Amazon CloudWatch API Reference, PutMetricAlarm
+    (ExtendedStatistic), and "CloudWatch statistics definitions",
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html
+    """
+    import re
+
+    from moto.cloudwatch import models
+
+    valid = re.compile(r"^(p|tm|tc|ts|wm)\d+(\.\d+)?$|^IQM$|^(PR|TC|TM|TS|WM)\(.*:.*\)$")
+    original = models.CloudWatchBackend.put_metric_alarm
+
+    def put_metric_alarm(self, *args, **kwargs):
+        stat = kwargs.get("extended_statistic")
+        if not stat or stat.startswith("p") or not valid.match(stat):
+            return original(self, *args, **kwargs)
+        alarm = original(self, *args, **{**kwargs, "extended_statistic": "p50"})
+        alarm.extended_statistic = stat
+        return alarm
+
+    models.CloudWatchBackend.put_metric_alarm = put_metric_alarm
+
+
+@gap
+def cloudwatch_delete_alarms_deletes_their_tags():
+    """moto 5.2.5 DeleteAlarms removes the alarms but keeps their tags: an
+    alarm created again under the same name (the same ARN) comes back with
+    the old alarm's tags.
+
+    Real AWS: deleting an alarm deletes it with its tags; a new alarm has
+    only the tags it is created with (PutMetricAlarm Tags) or given later
+    (TagResource).
+
+    AWS docs: Amazon CloudWatch API Reference, DeleteAlarms and PutMetricAlarm
+    (Tags: "Tags can help you organize and categorize your resources"),
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DeleteAlarms.html
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+    """
+    from moto.cloudwatch import models
+
+    original = models.CloudWatchBackend.delete_alarms
+
+    def delete_alarms(self, alarm_names):
+        arns = [self.alarms[n].alarm_arn for n in alarm_names if n in self.alarms]
+        original(self, alarm_names)
+        for arn in arns:
+            self.tagger.delete_all_tags_for_resource(arn)
+
+    models.CloudWatchBackend.delete_alarms = delete_alarms
+
+
+@gap
+def cloudwatch_tagging_knows_alarms_without_tags():
+    """moto 5.2.5 UntagResource of an alarm that has no tags answers
+    ResourceNotFoundException, and ListTagsForResource of an ARN that names
+    no alarm answers an empty list.
+
+    Real AWS: both act on the alarm (or Contributor Insights rule) the ARN
+    names, whether or not it has tags; an ARN that names none is
+    ResourceNotFoundException ("The named resource does not exist").
+
+    AWS docs: Amazon CloudWatch API Reference, UntagResource and
+    ListTagsForResource (Errors),
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_UntagResource.html
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListTagsForResource.html
+    """
+    from moto.cloudwatch import models
+    from moto.cloudwatch.exceptions import ResourceNotFoundException
+
+    def untag_resource(self, arn, tag_keys):
+        if arn not in _cloudwatch_arns(self):
+            raise ResourceNotFoundException
+        self.tagger.untag_resource_using_names(arn, tag_keys)
+
+    def list_tags_for_resource(self, arn):
+        if arn not in _cloudwatch_arns(self):
+            raise ResourceNotFoundException
+        return self.tagger.get_tag_dict_for_resource(arn)
+
+    models.CloudWatchBackend.untag_resource = untag_resource
+    models.CloudWatchBackend.list_tags_for_resource = list_tags_for_resource
