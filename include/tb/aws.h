@@ -288,6 +288,24 @@ void *tb_aws_copy_xml(struct tb_arena *a, const void *item);
 void tb_aws_shared_stats(const struct tb_aws_client *c, uint64_t *batch_calls,
                          uint64_t *batched_ids, uint64_t *once_fetches);
 
+/*
+ * Describes of one object that every reader shares (provider/aws/describe.c):
+ * each joins a batched call of its kind. 0 and *out in ctx's arena (NULL
+ * when AWS has no such object), or the call's error with ctx->error set.
+ */
+/* ecs DescribeServices (with tags): the "services" item named name. */
+int tb_aws_describe_ecs_service(struct tb_aws_ctx *ctx, const char *cluster, const char *name,
+                                json_t **out);
+/* elasticloadbalancing DescribeTargetGroups / DescribeRules: the member. */
+int tb_aws_describe_target_group(struct tb_aws_ctx *ctx, const char *arn,
+                                 const struct tb_xml **out);
+int tb_aws_describe_rule(struct tb_aws_ctx *ctx, const char *arn, const struct tb_xml **out);
+/* application-autoscaling DescribeScalableTargets: the target of resource_id. */
+int tb_aws_describe_scalable_target(struct tb_aws_ctx *ctx, const char *ns, const char *dimension,
+                                    const char *resource_id, json_t **out);
+/* logs DescribeLogGroups (logGroupIdentifiers): the group called name. */
+int tb_aws_describe_log_group(struct tb_aws_ctx *ctx, const char *name, json_t **out);
+
 /* Sleeps up to ms, waking early on cancel: 0, or TB_ECANCELED. */
 int tb_aws_sleep(struct tb_aws_client *c, int64_t ms);
 bool tb_aws_canceled(const struct tb_aws_client *c);

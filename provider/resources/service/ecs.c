@@ -264,52 +264,11 @@ int tb_service_flatten_service(struct tb_arena *a, const json_t *svc, struct tb_
 	return err;
 }
 
-/* The item of the answer's "services" named name, or NULL. */
-static json_t *service_named(json_t *resp, const char *name)
-{
-	json_t *list = json_object_get(resp, "services");
-
-	for (size_t i = 0; i < json_array_size(list); i++)
-		if (tb_str_eq(tb_kit_jstr(json_array_get(list, i), "serviceName"), name))
-			return json_array_get(list, i);
-	return NULL;
-}
-
-/* DescribeServices (with tags) for up to ten services of one cluster. */
-static int describe_services(struct tb_aws_ctx *ctx, const char *cluster, const char *const *names,
-                             size_t n, void **items)
-{
-	json_t *body = tb_kit_pack(ctx->arena, "{s:s, s:[], s:[s]}", "cluster", cluster, "services",
-	                           "include", "TAGS");
-	json_t *resp = NULL;
-	int err = body ? 0 : TB_ENOMEM;
-
-	for (size_t i = 0; err == 0 && i < n; i++)
-		if (json_array_append_new(json_object_get(body, "services"),
-		                          json_string(names[i])) != 0)
-			err = TB_ENOMEM;
-	if (err == 0)
-		err = tb_kit_call(ctx, "ecs", "DescribeServices", body, &resp);
-	for (size_t i = 0; err == 0 && i < n; i++)
-		items[i] = service_named(resp, names[i]);
-	return err;
-}
-
-/* Reads of services of one cluster share calls (ECS takes ten a call). */
-static const struct tb_aws_batch services_batch = {
-    .service = "ecs",
-    .action = "DescribeServices",
-    .max = 10,
-    .call = describe_services,
-    .copy = tb_aws_copy_json,
-};
-
 /* DescribeServices (with tags) of one service, batched. See service.h. */
 int tb_service_find(struct tb_aws_ctx *ctx, const char *cluster, const char *name, json_t **out)
 {
-	void *svc = NULL;
-	json_t *resp;
-	int err = tb_aws_batch_get(ctx, &services_batch, cluster, name, &svc);
+	json_t *svc = NULL, *resp;
+	int err = tb_aws_describe_ecs_service(ctx, cluster, name, &svc);
 
 	if (err != 0)
 		return err;

@@ -380,87 +380,19 @@ static int find_rule_by_tg(struct tb_aws_ctx *ctx, struct tb_svc *s)
 	return tb_service_flatten_rule(ctx->arena, rs.found, s);
 }
 
-/* ---- batched describes ---------------------------------------------------------------- */
-
-/* The member of list whose key is id, or NULL. */
-static const struct tb_xml *member_with(const struct tb_xml *list, const char *key, const char *id)
-{
-	for (const struct tb_xml *m = list ? list->children : NULL; m; m = m->next)
-		if (tb_str_eq(tb_xml_text(m, key), id))
-			return m;
-	return NULL;
-}
-
-/* Describes ids[0..n) by ARN: ELBv2 fails the whole call when one ARN is
- * missing, so a missing one is then looked up alone and stays NULL. */
-static int describe_by_arns(struct tb_aws_ctx *ctx, const char *action, const char *param,
-                            const char *list, const char *key, const char *const *ids, size_t n,
-                            void **items)
-{
-	const struct tb_xml *r = NULL;
-	struct tb_aws_params p;
-	int err = 0;
-
-	tb_aws_params_init(&p, ctx->arena);
-	for (size_t i = 0; i < n && err == 0; i++)
-		err = tb_aws_params_addf(&p, ids[i], "%s.member.%zu", param, i + 1);
-	if (err == 0)
-		err = tb_aws_query(ctx, "elasticloadbalancing", action, &p, &r);
-	if (err == TB_ENOTFOUND && n > 1) {
-		for (size_t i = 0; i < n && (err == 0 || err == TB_ENOTFOUND); i++)
-			err =
-			    describe_by_arns(ctx, action, param, list, key, &ids[i], 1, &items[i]);
-		return err == TB_ENOTFOUND ? 0 : err;
-	}
-	for (size_t i = 0; err == 0 && i < n; i++)
-		items[i] = (void *)member_with(tb_xml_child(r, list), key, ids[i]);
-	return err == TB_ENOTFOUND ? 0 : err;
-}
-
-static int describe_tgs(struct tb_aws_ctx *ctx, const char *group, const char *const *ids, size_t n,
-                        void **items)
-{
-	return describe_by_arns(ctx, "DescribeTargetGroups", "TargetGroupArns", "TargetGroups",
-	                        "TargetGroupArn", ids, n, items);
-}
-
-static int describe_rules(struct tb_aws_ctx *ctx, const char *group, const char *const *ids,
-                          size_t n, void **items)
-{
-	return describe_by_arns(ctx, "DescribeRules", "RuleArns", "Rules", "RuleArn", ids, n,
-	                        items);
-}
-
-/* Reads of many services share DescribeTargetGroups and DescribeRules calls. */
-static const struct tb_aws_batch tgs_batch = {
-    .service = "elasticloadbalancing",
-    .action = "DescribeTargetGroups",
-    .max = 20,
-    .call = describe_tgs,
-    .copy = tb_aws_copy_xml,
-};
-
-static const struct tb_aws_batch rules_batch = {
-    .service = "elasticloadbalancing",
-    .action = "DescribeRules",
-    .max = 20,
-    .call = describe_rules,
-    .copy = tb_aws_copy_xml,
-};
-
 /* ---- reading ------------------------------------------------------------------------------ */
 
 /* What the three reads of the load balancer side answer (NULL: missing). */
 struct lb_answers {
 	const struct tb_svc *s;
-	void *tg, *rule;
+	const struct tb_xml *tg, *rule;
 	const struct tb_xml *attrs;
 };
 
 static int fetch_tg(struct tb_aws_ctx *ctx, void *ud)
 {
 	struct lb_answers *r = ud;
-	return tb_aws_batch_get(ctx, &tgs_batch, "", r->s->target_group_arn, &r->tg);
+	return tb_aws_describe_target_group(ctx, r->s->target_group_arn, &r->tg);
 }
 
 static int fetch_attrs(struct tb_aws_ctx *ctx, void *ud)
@@ -479,7 +411,7 @@ static int fetch_rule(struct tb_aws_ctx *ctx, void *ud)
 
 	if (arn == NULL || *arn == '\0')
 		return 0;
-	return tb_aws_batch_get(ctx, &rules_batch, "", arn, &r->rule);
+	return tb_aws_describe_rule(ctx, arn, &r->rule);
 }
 
 /* The rule as read: gone (the plan creates it), found by ARN, or (no ARN

@@ -34,46 +34,13 @@ int tb_service_flatten_logs(struct tb_arena *a, const json_t *groups, const char
 	return 0;
 }
 
-/* DescribeLogGroups by name for up to fifty groups (logGroupIdentifiers). */
-static int describe_groups(struct tb_aws_ctx *ctx, const char *group, const char *const *names,
-                           size_t n, void **items)
-{
-	json_t *body = tb_kit_pack(ctx->arena, "{s:[]}", "logGroupIdentifiers");
-	json_t *all = NULL, *list;
-	int err = body ? 0 : TB_ENOMEM;
-
-	for (size_t i = 0; err == 0 && i < n; i++)
-		if (json_array_append_new(json_object_get(body, "logGroupIdentifiers"),
-		                          json_string(names[i])) != 0)
-			err = TB_ENOMEM;
-	if (err == 0)
-		err = tb_aws_json_all(ctx, "logs", "DescribeLogGroups", body, "logGroups", &all);
-	list = json_object_get(all, "logGroups");
-	for (size_t i = 0; err == 0 && i < n; i++)
-		for (size_t k = 0; k < json_array_size(list) && items[i] == NULL; k++)
-			if (tb_str_eq(tb_kit_jstr(json_array_get(list, k), "logGroupName"),
-			              names[i]))
-				items[i] = json_array_get(list, k);
-	return err;
-}
-
-/* Reads of many services share DescribeLogGroups calls. */
-static const struct tb_aws_batch groups_batch = {
-    .service = "logs",
-    .action = "DescribeLogGroups",
-    .max = 50,
-    .call = describe_groups,
-    .copy = tb_aws_copy_json,
-};
-
 /* Reads s's log group (batched). See service.h. */
 int tb_service_logs_read(struct tb_aws_ctx *ctx, struct tb_svc *s)
 {
 	const char *group =
 	    s->log_group_name ? s->log_group_name : tb_service_log_group(ctx->arena, s->name);
-	void *item = NULL;
-	json_t *groups;
-	int err = group ? tb_aws_batch_get(ctx, &groups_batch, "", group, &item) : TB_ENOMEM;
+	json_t *item = NULL, *groups;
+	int err = group ? tb_aws_describe_log_group(ctx, group, &item) : TB_ENOMEM;
 
 	if (err != 0)
 		return err;

@@ -239,30 +239,6 @@ static json_t *scaling_query(struct tb_arena *a, const struct tb_svc *s, bool pl
 
 /* ---- batched reads ---------------------------------------------------------------------- */
 
-/* DescribeScalableTargets for up to fifty services' resource IDs. */
-static int describe_targets(struct tb_aws_ctx *ctx, const char *group, const char *const *ids,
-                            size_t n, void **items)
-{
-	json_t *body = tb_kit_pack(ctx->arena, "{s:s, s:s, s:[]}", "ServiceNamespace", "ecs",
-	                           "ScalableDimension", TB_SVC_DIMENSION, "ResourceIds");
-	json_t *all = NULL, *list;
-	int err = body ? 0 : TB_ENOMEM;
-
-	for (size_t i = 0; err == 0 && i < n; i++)
-		if (json_array_append_new(json_object_get(body, "ResourceIds"),
-		                          json_string(ids[i])) != 0)
-			err = TB_ENOMEM;
-	if (err == 0)
-		err = tb_aws_json_all(ctx, "application-autoscaling", "DescribeScalableTargets",
-		                      body, "ScalableTargets", &all);
-	list = json_object_get(all, "ScalableTargets");
-	for (size_t i = 0; err == 0 && i < n; i++)
-		for (size_t k = 0; k < json_array_size(list) && items[i] == NULL; k++)
-			if (tb_str_eq(tb_kit_jstr(json_array_get(list, k), "ResourceId"), ids[i]))
-				items[i] = json_array_get(list, k);
-	return err;
-}
-
 /*
  * Policies and scheduled actions are asked for by name: a key is
  * "<resource id>\t<name>\t...", the answer's item for it {list_key: [its
@@ -406,16 +382,8 @@ static const struct tb_aws_batch actions_batch = {
     .copy = tb_aws_copy_json,
 };
 
-/* Reads of many services share DescribeScalableTargets and
- * DescribeScalingPolicies calls (sixteen services' three names a call). */
-static const struct tb_aws_batch targets_batch = {
-    .service = "application-autoscaling",
-    .action = "DescribeScalableTargets",
-    .max = 50,
-    .call = describe_targets,
-    .copy = tb_aws_copy_json,
-};
-
+/* Reads of many services share DescribeScalingPolicies calls (sixteen
+ * services' three names a call). */
 static const struct tb_aws_batch policies_batch = {
     .service = "application-autoscaling",
     .action = "DescribeScalingPolicies",
@@ -429,7 +397,8 @@ static const struct tb_aws_batch policies_batch = {
 struct scaling_answers {
 	const struct tb_svc *s;
 	struct tb_arena *a;
-	void *target, *policies;
+	json_t *target;
+	void *policies;
 	json_t *actions;
 };
 
@@ -438,7 +407,8 @@ static int fetch_target(struct tb_aws_ctx *ctx, void *ud)
 	struct scaling_answers *r = ud;
 	const char *id = tb_service_scaling_id(ctx->arena, r->s->cluster, r->s->name);
 
-	return id ? tb_aws_batch_get(ctx, &targets_batch, "", id, &r->target) : TB_ENOMEM;
+	return id ? tb_aws_describe_scalable_target(ctx, "ecs", TB_SVC_DIMENSION, id, &r->target)
+	          : TB_ENOMEM;
 }
 
 static int fetch_policies(struct tb_aws_ctx *ctx, void *ud)
