@@ -282,6 +282,10 @@ struct tb_aws_batch {
  */
 int tb_aws_batch_get(struct tb_aws_ctx *ctx, const struct tb_aws_batch *kind, const char *group,
                      const char *id, void **out);
+/* Many IDs of one caller at once (they go in the same calls, up to max
+ * each): out[i] for ids[i]. Returns 0, or the first failure. */
+int tb_aws_batch_get_many(struct tb_aws_ctx *ctx, const struct tb_aws_batch *kind,
+                          const char *group, const char *const *ids, size_t n, void **out);
 void *tb_aws_copy_json(struct tb_arena *a, const void *item);
 void *tb_aws_copy_xml(struct tb_arena *a, const void *item);
 /* Counters (benchmarks, tests): batched calls made, IDs they carried, once-fetches. */
@@ -305,6 +309,10 @@ int tb_aws_describe_scalable_target(struct tb_aws_ctx *ctx, const char *ns, cons
                                     const char *resource_id, json_t **out);
 /* logs DescribeLogGroups (logGroupIdentifiers): the group called name. */
 int tb_aws_describe_log_group(struct tb_aws_ctx *ctx, const char *name, json_t **out);
+/* monitoring DescribeAlarms: found[i] the MetricAlarms member named
+ * names[i], or NULL (all of them in the same calls). */
+int tb_aws_describe_alarms(struct tb_aws_ctx *ctx, const char *const *names, size_t n,
+                           const struct tb_xml **found);
 
 /* Sleeps up to ms, waking early on cancel: 0, or TB_ECANCELED. */
 int tb_aws_sleep(struct tb_aws_client *c, int64_t ms);

@@ -233,3 +233,53 @@ int tb_aws_describe_log_group(struct tb_aws_ctx *ctx, const char *name, json_t *
 	*out = err == 0 ? item : NULL;
 	return err;
 }
+
+/* ---- CloudWatch alarms: a hundred names a call ---------------------------------------- */
+
+struct alarm_page {
+	const char *const *names;
+	size_t n;
+	void **items;
+};
+
+static int alarm_page(void *ud, const struct tb_xml *result)
+{
+	struct alarm_page *pg = ud;
+	const struct tb_xml *list = tb_xml_child(result, "MetricAlarms");
+
+	for (size_t i = 0; i < pg->n; i++)
+		if (pg->items[i] == NULL)
+			pg->items[i] = (void *)member_with(list, "AlarmName", pg->names[i]);
+	return 0;
+}
+
+static int describe_alarms(struct tb_aws_ctx *ctx, const char *group, const char *const *names,
+                           size_t n, void **items)
+{
+	struct alarm_page pg = {.names = names, .n = n, .items = items};
+	struct tb_aws_params p;
+	int err;
+
+	tb_aws_params_init(&p, ctx->arena);
+	err = tb_aws_params_add(&p, "MaxRecords", "100");
+	for (size_t i = 0; i < n && err == 0; i++)
+		err = tb_aws_params_addf(&p, names[i], "AlarmNames.member.%zu", i + 1);
+	return err == 0 ? tb_aws_query_paginate(ctx, "monitoring", "DescribeAlarms", &p,
+	                                        "NextToken", alarm_page, &pg)
+	                : err;
+}
+
+static const struct tb_aws_batch alarms = {
+    .service = "monitoring",
+    .action = "DescribeAlarms",
+    .max = 100,
+    .call = describe_alarms,
+    .copy = tb_aws_copy_xml,
+};
+
+/* Metric alarms by name, joining shared calls. See aws.h. */
+int tb_aws_describe_alarms(struct tb_aws_ctx *ctx, const char *const *names, size_t n,
+                           const struct tb_xml **found)
+{
+	return tb_aws_batch_get_many(ctx, &alarms, "", names, n, (void **)found);
+}

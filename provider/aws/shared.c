@@ -342,39 +342,107 @@ static void lead(struct aws_shared *s, struct lane *l, struct waiter *w, struct 
 	free(items);
 }
 
+/* The first of ws[0..n) still pending, or NULL. */
+static struct waiter *first_pending(struct waiter *ws, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ws[i].state == W_PENDING)
+			return &ws[i];
+	return NULL;
+}
+
+static bool all_done(const struct waiter *ws, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ws[i].state != W_DONE)
+			return false;
+	return true;
+}
+
+/* Gives up the waiters still pending: canceled or timed out. */
+static void give_up(struct lane *l, struct waiter *ws, size_t n, int stop)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ws[i].state == W_PENDING) {
+			queue_remove(l, &ws[i]);
+			ws[i].state = W_DONE;
+			ws[i].err = stop;
+		}
+}
+
+/* Queues ws[0..n) at once and waits until each has its answer, leading a
+ * call whenever one of them is pending and none is in flight. Returns the
+ * stop reason (TB_ECANCELED, TB_ETIMEOUT) or 0. Called with the lock held. */
+static int get_all(struct aws_shared *s, struct lane *l, struct waiter *ws, size_t n,
+                   struct tb_aws_ctx *ctx)
+{
+	struct waiter *w;
+	int stop = 0;
+
+	for (size_t i = 0; i < n; i++)
+		queue_append(l, &ws[i]);
+	while (!all_done(ws, n)) {
+		w = first_pending(ws, n);
+		if (w && !l->busy)
+			lead(s, l, w, ctx);
+		else if (w && (stop = must_stop(ctx)) != 0)
+			give_up(l, ws, n, stop);
+		else
+			wait_slice(s);
+	}
+	return stop;
+}
+
+/* The answers into out; the first failure's error into ctx. */
+static int collect(struct tb_aws_ctx *ctx, const struct tb_aws_batch *kind, struct waiter *ws,
+                   size_t n, int stop, void **out)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		out[i] = ws[i].err == 0 ? ws[i].item : NULL;
+		if (err != 0 || ws[i].err == 0)
+			continue;
+		err = ws[i].err;
+		if (ws[i].error.action && err != stop)
+			ctx->error = ws[i].error;
+	}
+	if (stop == 0)
+		return err;
+	return aws_fail(ctx, stop, kind->service, kind->action, "%s while waiting to join a batch",
+	                stop == TB_ECANCELED ? "canceled" : "timed out");
+}
+
+/* IDs of a batched describe. See aws.h. */
+int tb_aws_batch_get_many(struct tb_aws_ctx *ctx, const struct tb_aws_batch *kind,
+                          const char *group, const char *const *ids, size_t n, void **out)
+{
+	struct aws_shared *s = ctx->client->shared;
+	struct waiter *ws = n ? calloc(n, sizeof(*ws)) : NULL;
+	struct lane *l;
+	int stop = 0, err;
+
+	if (n == 0)
+		return 0;
+	if (ws == NULL)
+		return TB_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		ws[i] = (struct waiter){.id = ids[i], .arena = ctx->arena};
+	pthread_mutex_lock(&s->mu);
+	l = lane_get(s, kind, group ? group : "");
+	if (l)
+		stop = get_all(s, l, ws, n, ctx);
+	pthread_mutex_unlock(&s->mu);
+	err = l ? collect(ctx, kind, ws, n, stop, out) : TB_ENOMEM;
+	free(ws);
+	return err;
+}
+
 /* One ID of a batched describe. See aws.h. */
 int tb_aws_batch_get(struct tb_aws_ctx *ctx, const struct tb_aws_batch *kind, const char *group,
                      const char *id, void **out)
 {
-	struct aws_shared *s = ctx->client->shared;
-	struct waiter w = {.id = id, .arena = ctx->arena};
-	struct lane *l;
-	int stop = 0;
-
-	pthread_mutex_lock(&s->mu);
-	if ((l = lane_get(s, kind, group ? group : "")) == NULL) {
-		pthread_mutex_unlock(&s->mu);
-		return TB_ENOMEM;
-	}
-	queue_append(l, &w);
-	while (w.state != W_DONE) {
-		if (w.state == W_PENDING && !l->busy)
-			lead(s, l, &w, ctx);
-		else if (w.state == W_PENDING && (stop = must_stop(ctx)) != 0) {
-			queue_remove(l, &w);
-			w.state = W_DONE;
-			w.err = aws_fail(ctx, stop, kind->service, kind->action,
-			                 "%s while waiting to join a batch",
-			                 stop == TB_ECANCELED ? "canceled" : "timed out");
-		} else
-			wait_slice(s);
-	}
-	pthread_mutex_unlock(&s->mu);
-	if (w.err != 0 && w.error.action && !stop)
-		ctx->error = w.error;
-	if (w.err == 0)
-		*out = w.item;
-	return w.err;
+	return tb_aws_batch_get_many(ctx, kind, group, &id, 1, out);
 }
 
 /* Counters for benchmarks and tests. See aws.h. */

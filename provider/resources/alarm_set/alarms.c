@@ -500,49 +500,11 @@ int tb_alarm_view(struct tb_arena *a, const struct tb_alarm_def *d, enum tb_alar
 
 /* ---- CloudWatch calls ---------------------------------------------------------------- */
 
-struct describe {
-	const char *const *names;
-	size_t n;
-	const struct tb_xml **found;
-};
-
-static int describe_page(void *ud, const struct tb_xml *result)
-{
-	struct describe *d = ud;
-	const struct tb_xml *list = tb_xml_child(result, "MetricAlarms");
-
-	for (const struct tb_xml *m = list ? list->children : NULL; m; m = m->next) {
-		const char *name = tb_xml_text(m, "AlarmName");
-		for (size_t i = 0; i < d->n; i++)
-			if (tb_str_eq(name, d->names[i]))
-				d->found[i] = m;
-	}
-	return 0;
-}
-
-/* DescribeAlarms by name. See alarm_set.h. */
+/* DescribeAlarms by name, shared with every set of the process. See alarm_set.h. */
 int tb_alarm_describe(struct tb_aws_ctx *ctx, const char *const *names, size_t n,
                       const struct tb_xml **found)
 {
-	int err = 0;
-
-	for (size_t i = 0; i < n; i++)
-		found[i] = NULL;
-	for (size_t start = 0; start < n && err == 0; start += NAMES_PER_CALL) {
-		size_t count = n - start < NAMES_PER_CALL ? n - start : NAMES_PER_CALL;
-		struct describe d = {.names = names + start, .n = count, .found = found + start};
-		struct tb_aws_params p;
-
-		tb_aws_params_init(&p, ctx->arena);
-		err = add_num(&p, "MaxRecords", NAMES_PER_CALL);
-		for (size_t i = 0; i < count && err == 0; i++)
-			err = tb_aws_params_addf(&p, names[start + i], "AlarmNames.member.%zu",
-			                         i + 1);
-		if (err == 0)
-			err = tb_aws_query_paginate(ctx, CW, "DescribeAlarms", &p, "NextToken",
-			                            describe_page, &d);
-	}
-	return err;
+	return tb_aws_describe_alarms(ctx, names, n, found);
 }
 
 /* ListTagsForResource. See alarm_set.h. */

@@ -74,19 +74,13 @@ struct resolve {
 /* The load balancer of the target group (ELBv2 DescribeTargetGroups). */
 static int read_target_group(struct tb_aws_ctx *ctx, const char *tg_arn, struct tb_alarm_target *t)
 {
-	const struct tb_xml *res = NULL;
-	struct tb_aws_params p;
-	int err;
+	const struct tb_xml *tg = NULL;
+	int err = tb_aws_describe_target_group(ctx, tg_arn, &tg);
 
-	tb_aws_params_init(&p, ctx->arena);
-	err = tb_aws_params_add(&p, "TargetGroupArns.member.1", tg_arn);
-	if (err == 0)
-		err = tb_aws_query(ctx, "elasticloadbalancing", "DescribeTargetGroups", &p, &res);
 	if (err != 0)
 		return err;
 	t->target_group = tb_alarm_tg_suffix(tg_arn);
-	t->load_balancer =
-	    tb_alarm_lb_suffix(tb_xml_text(res, "TargetGroups/member/LoadBalancerArns/member"));
+	t->load_balancer = tb_alarm_lb_suffix(tb_xml_text(tg, "LoadBalancerArns/member"));
 	return 0;
 }
 
@@ -108,17 +102,13 @@ static int read_service(struct tb_aws_ctx *ctx, struct resolve *r, const json_t 
  * service or its cluster is missing, or the service is INACTIVE. */
 static int resolve_service(struct tb_aws_ctx *ctx, struct resolve *r)
 {
-	json_t *body =
-	    tb_kit_pack(ctx->arena, "{s:s, s:[s]}", "cluster", r->cluster, "services", r->name);
-	json_t *resp = NULL;
-	const json_t *svc;
-	int err = tb_kit_call(ctx, "ecs", "DescribeServices", body, &resp);
+	json_t *svc = NULL;
+	int err = tb_aws_describe_ecs_service(ctx, r->cluster, r->name, &svc);
 
 	if (err == TB_ENOTFOUND)
 		return 0;
 	if (err != 0)
 		return err;
-	svc = json_array_get(json_object_get(resp, "services"), 0);
 	if (svc == NULL || !tb_str_eq(tb_kit_jstr(svc, "status"), "ACTIVE"))
 		return 0;
 	return read_service(ctx, r, svc);
@@ -130,20 +120,16 @@ static int resolve_floor(struct tb_aws_ctx *ctx, struct resolve *r)
 {
 	const char *id =
 	    tb_arena_printf(ctx->arena, "service/%s/%s", cluster_name(r->cluster), r->name);
-	json_t *body =
-	    tb_kit_pack(ctx->arena, "{s:s, s:[s], s:s}", "ServiceNamespace", "ecs", "ResourceIds",
-	                id ? id : "", "ScalableDimension", "ecs:service:DesiredCount");
-	json_t *resp = NULL;
-	const json_t *target;
-	int err =
-	    tb_kit_call(ctx, "application-autoscaling", "DescribeScalableTargets", body, &resp);
+	json_t *target = NULL;
+	int err = id ? tb_aws_describe_scalable_target(ctx, "ecs", "ecs:service:DesiredCount", id,
+	                                               &target)
+	             : TB_ENOMEM;
 
 	if (err != 0) {
 		r->floor.err = err;
 		r->floor.e = ctx->error;
 		return 0;
 	}
-	target = json_array_get(json_object_get(resp, "ScalableTargets"), 0);
 	r->floor.has_min = target != NULL;
 	r->floor.min = tb_kit_jint(target, "MinCapacity");
 	return 0;
