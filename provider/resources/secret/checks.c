@@ -129,7 +129,8 @@ static void check_rotation(struct tb_call *c, const struct tb_value *v)
 	if (!tb_is_known(rot))
 		return;
 	if (!given(sched) && !given(days))
-		tb_diag_add(&c->diags, TB_SEV_ERROR, "rotation", "Rotation without a schedule",
+		tb_diag_add(&c->diags, TB_SEV_ERROR, "rotation.schedule",
+		            "Rotation without a schedule",
 		            "Set rotation.schedule (rate(30 days), cron(...)) or "
 		            "rotation.automatically_after_days.");
 	else if (given(sched) && given(days))

@@ -219,7 +219,7 @@ int tb_secret_value(struct tb_call *c, const struct tb_secret *s, const char **o
 	}
 	err = tb_secret_generate(c->arena, &s->gen, &gen);
 	if (err == TB_EINVAL)
-		tb_diag_add(&c->diags, TB_SEV_ERROR, "generate", "Cannot generate the value",
+		tb_diag_add(&c->diags, TB_SEV_ERROR, "generate.length", "Cannot generate the value",
 		            "The generate settings leave no characters to use, or a length outside "
 		            "1-4096 (or shorter than the number of character classes).");
 	if (err != 0)

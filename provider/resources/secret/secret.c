@@ -59,7 +59,7 @@ static const char *const gen_settings[] = {
  * other settings wait for the next version (the plan says so). */
 static bool plan_generate(struct tb_call *c, const struct tb_plan *p)
 {
-	bool settings = false;
+	const char *changed = NULL;
 
 	if (gen_changed(p, "version"))
 		return true;
@@ -74,11 +74,12 @@ static bool plan_generate(struct tb_call *c, const struct tb_plan *p)
 		    "new generated value in the new shape.");
 		return false;
 	}
-	for (size_t i = 0; i < TB_COUNT(gen_settings); i++)
-		settings = settings || gen_changed(p, gen_settings[i]);
-	if (settings)
+	for (size_t i = 0; i < TB_COUNT(gen_settings) && changed == NULL; i++)
+		if (gen_changed(p, gen_settings[i]))
+			changed = tb_arena_printf(c->arena, "generate.%s", gen_settings[i]);
+	if (changed)
 		tb_diag_add(
-		    &c->diags, TB_SEV_WARNING, "generate", "The stored value stays",
+		    &c->diags, TB_SEV_WARNING, changed, "The stored value stays",
 		    "These generate settings take effect with the next generated value: the "
 		    "value in Secrets Manager does not change. Bump generate.version to "
 		    "generate a new one now.");
@@ -97,7 +98,8 @@ static bool plan_fresh_value(struct tb_call *c, const struct tb_plan *p)
 	if (!was_gen && tb_is_null(wo_old)) {
 		if (is_gen || !tb_is_null(wo_new))
 			tb_diag_add(
-			    &c->diags, TB_SEV_WARNING, is_gen ? "generate" : "value_wo_version",
+			    &c->diags, TB_SEV_WARNING,
+			    is_gen ? "generate.version" : "value_wo_version",
 			    "The stored value stays",
 			    "The state records no value source yet (an imported secret, or "
 			    "value_wo without value_wo_version): this one is recorded and no "

@@ -19,8 +19,10 @@ need what moto has no switch for. All bodies are JSON.
   POST   /_tb/faults   one fault rule (below); answers {"id": n}
   GET    /_tb/faults   the rules still active
   DELETE /_tb/faults   removes every rule
-  GET    /_tb/calls    [{"service","action","status","fault"}...] every AWS
-                       call received since the last reset, in order
+  GET    /_tb/calls    [{"service","action","status","fault","agent"}...] every
+                       AWS call received since the last reset, in order
+                       (agent: the User-Agent's first product token, e.g.
+                       "terraform-provider-talentbase/0.1.0" or "Boto3/1.x")
   DELETE /_tb/calls    clears that log
 
 A fault rule makes matching AWS calls fail (or slow down) before moto sees
@@ -228,7 +230,9 @@ class ControlMiddleware:
     def _aws(self, environ, start_response):
         body = _read_body(environ)
         service, action, is_json = _identify(environ, body)
-        entry = {"service": service, "action": action, "status": None, "fault": None}
+        agent = (environ.get("HTTP_USER_AGENT") or "").split(" ", 1)[0]
+        entry = {"service": service, "action": action, "status": None, "fault": None,
+                 "agent": agent}
         rule = self.control.match(service, action)
         if rule is not None and rule["delay"] > 0:
             time.sleep(rule["delay"])
