@@ -41,7 +41,7 @@ def base(**changes) -> dict[str, Any]:
 CASES = [
     Case("TB101", {"generate": Block(json_key="SESSION_SECRET", length=16)}, "generate.length",
          "error", {"generate": Block(json_key="SESSION_SECRET", length=32)}),
-    Case("TB102", {"generate": Block(json_key="password"),
+    Case("TB102", {"generate": Block(json_key="api_key"),
                    "template": {"username": "fckadmin", "password": "hunter2hunter2"}},
          "template.password", "error",
          {"generate": Block(json_key="password"), "template": {"username": "fckadmin"}}),
