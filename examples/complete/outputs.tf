@@ -21,3 +21,21 @@ output "api_service_arn" {
 output "log_groups" {
   value = [talentbase_service.web.log_group_name, talentbase_service.api.log_group_name]
 }
+
+output "session_secret_env_refs" {
+  description = "The valueFrom strings the web service reads its secret with."
+  value       = talentbase_secret.session.env_refs
+}
+
+output "database_secret_arn" {
+  value = talentbase_secret.database.arn
+}
+
+output "api_url_parameter" {
+  value = talentbase_parameter.api_url.env_ref
+}
+
+output "execution_role_read_policy" {
+  description = "Attach to the execution role: it may read exactly the session secret."
+  value       = talentbase_secret.session.read_policy_json
+}
