@@ -5,20 +5,11 @@
  */
 #include "resources/kit/kit.h"
 
-static int configured(struct tb_call *c, const struct tb_ephemeral *e)
-{
-	if (!e->needs_aws || c->meta->aws != NULL)
-		return 0;
-	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL, "Provider not configured",
-	            "The talentbase provider has no AWS client yet; check the provider block.");
-	return TB_EINVAL;
-}
-
 /* Open. See provider.h. */
 int tb_ephemeral_open(const struct tb_ephemeral *e, struct tb_call *c,
                       const struct tb_value *config, struct tb_ephemeral_result *out)
 {
-	int err = configured(c, e);
+	int err = tb_kit_configured(c, e->needs_aws);
 
 	if (err != 0)
 		return err;
@@ -38,7 +29,7 @@ int tb_ephemeral_renew(const struct tb_ephemeral *e, struct tb_call *c, const vo
 
 	if (e->renew == NULL)
 		return 0;
-	err = configured(c, e);
+	err = tb_kit_configured(c, e->needs_aws);
 	return err == 0 ? e->renew(c, priv, len, out) : err;
 }
 
@@ -50,6 +41,6 @@ int tb_ephemeral_close(const struct tb_ephemeral *e, struct tb_call *c, const vo
 
 	if (e->close == NULL)
 		return 0;
-	err = configured(c, e);
+	err = tb_kit_configured(c, e->needs_aws);
 	return err == 0 ? e->close(c, priv, len) : err;
 }
