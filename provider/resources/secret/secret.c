@@ -126,6 +126,8 @@ static int plan_env_refs(struct tb_arena *a, struct tb_plan *p, const struct tb_
 
 	if (err != 0)
 		return err;
+	if (s->name == NULL && refs.n == 1 && *refs.v[0].key == '\0')
+		return tb_plan_set_unknown(a, p, "env_refs"); /* named after an unknown name */
 	vals = tb_arena_alloc(a, (refs.n + 1) * sizeof(*vals));
 	keys = tb_arena_alloc(a, (refs.n + 1) * sizeof(*keys));
 	if (vals == NULL || keys == NULL)
