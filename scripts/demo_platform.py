@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 """Creates the shared platform objects an app team finds in its account.
 
-The platform team owns these (cluster, network, load balancer, roles,
-secrets, the alerts topic); app repositories only reference them. Used by `make demo` against
-the local AWS emulator: prints the Terraform variables for examples/complete
-as JSON.
+The platform team owns these (cluster, network, load balancer, roles, the
+alerts topic); app repositories only reference them (their secrets they make
+themselves, with talentbase_secret). Used by `make demo` against the local
+AWS emulator: prints the Terraform variables for examples/complete as JSON.
 
     demo_platform.py --endpoint http://127.0.0.1:PORT > platform.auto.tfvars.json
+
+With --check-secrets STATE it instead checks, for every talentbase_secret
+in the state file, that Secrets Manager holds a value and that the value is
+nowhere in the state; it prints the check (lengths, never a value) and exits
+1 when a value is found in the state.
+
+    demo_platform.py --endpoint http://127.0.0.1:PORT --check-secrets terraform.tfstate
 """
 import argparse
 import json
@@ -69,17 +76,56 @@ def alerts_topic(sns, name):
     return sns.create_topic(Name=name)["TopicArn"]
 
 
+def _strings(value):
+    """The value itself, and the string values of a JSON object value."""
+    try:
+        doc = json.loads(value)
+    except ValueError:
+        return {"": value}
+    if isinstance(doc, dict):
+        return {k: v for k, v in doc.items() if isinstance(v, str)}
+    return {"": value}
+
+
+def check_secrets(endpoint, state_path):
+    """Prints, per talentbase_secret in the state, what Secrets Manager holds
+    (key names and lengths) and whether any of it is in the state file."""
+    text = open(state_path).read()
+    state = json.loads(text)
+    sm = client(endpoint, "secretsmanager")
+    leaked = False
+    for res in state.get("resources", []):
+        if res.get("type") != "talentbase_secret" or res.get("mode") != "managed":
+            continue
+        for inst in res.get("instances", []):
+            arn = inst["attributes"]["arn"]
+            value = sm.get_secret_value(SecretId=arn)["SecretString"]
+            parts = _strings(value)
+            # template values (host, port, ...) are configuration, not secrets
+            template = inst["attributes"].get("template") or {}
+            secret_parts = {k: v for k, v in parts.items() if k not in template}
+            found = [k or "value" for k, v in secret_parts.items() if v and v in text]
+            leaked = leaked or bool(found) or value in text
+            shape = ", ".join(f"{k or 'value'}: {len(v)} characters"
+                              for k, v in sorted(secret_parts.items()))
+            print(f"    {inst['attributes']['name']}: in Secrets Manager ({shape}); "
+                  f"in {state_path}: {'FOUND ' + ', '.join(found) if found else 'no'}")
+    return 1 if leaked else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
+    ap.add_argument("--check-secrets", metavar="STATE")
     args = ap.parse_args()
+    if args.check_secrets:
+        sys.exit(check_secrets(args.endpoint, args.check_secrets))
     ec2 = client(args.endpoint, "ec2")
     vpc, subnets, alb_sg, svc_sg = network(ec2)
     client(args.endpoint, "ecs").create_cluster(
         clusterName=CLUSTER, capacityProviders=["FARGATE", "FARGATE_SPOT"])
     listener = load_balancer(client(args.endpoint, "elbv2"), subnets, alb_sg)
     iam = client(args.endpoint, "iam")
-    sm = client(args.endpoint, "secretsmanager")
     json.dump({
         "cluster": CLUSTER,
         "private_subnet_ids": subnets,
@@ -88,8 +134,6 @@ def main():
         "execution_role_arn": role(iam, "talentbase-prod-execution"),
         "web_task_role_arn": role(iam, "talentbase-prod-web-task"),
         "api_task_role_arn": role(iam, "talentbase-prod-api-task"),
-        "session_secret_arn": secret(sm, "talentbase-prod/web/session-secret", "SESSION_SECRET"),
-        "database_url_secret_arn": secret(sm, "talentbase-prod/api/database", "url"),
         "alerts_topic_arn": alerts_topic(client(args.endpoint, "sns"), "talentbase-prod-alerts"),
     }, sys.stdout, indent=2)
     print()

@@ -25,3 +25,21 @@ output "log_groups" {
 output "alarm_names" {
   value = concat(values(talentbase_alarm_set.web.alarm_names), values(talentbase_alarm_set.api.alarm_names))
 }
+
+output "session_secret_env_refs" {
+  description = "The valueFrom strings the web service reads its secret with."
+  value       = talentbase_secret.session.env_refs
+}
+
+output "database_secret_arn" {
+  value = talentbase_secret.database.arn
+}
+
+output "api_url_parameter" {
+  value = talentbase_parameter.api_url.env_ref
+}
+
+output "execution_role_read_policy" {
+  description = "Attach to the execution role: it may read exactly the session secret."
+  value       = talentbase_secret.session.read_policy_json
+}

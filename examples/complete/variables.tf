@@ -49,14 +49,10 @@ variable "api_task_role_arn" {
   type        = string
 }
 
-variable "session_secret_arn" {
-  description = "Secrets Manager secret holding {\"SESSION_SECRET\": ...}."
+variable "database_host" {
+  description = "Endpoint of the API's database (stored beside its generated password)."
   type        = string
-}
-
-variable "database_url_secret_arn" {
-  description = "Secrets Manager secret holding {\"url\": ...} for the API's database."
-  type        = string
+  default     = "talentbase.cluster-c1a2b3c4d5e6.us-east-1.rds.amazonaws.com"
 }
 
 variable "alerts_topic_arn" {

@@ -39,6 +39,9 @@ struct tb_call {
 	const struct tb_meta *meta; /* never NULL; fields unset before configure */
 	struct tb_client_caps caps;
 	const atomic_bool *cancel; /* set by StopProvider */
+	/* ApplyResourceChange: the configuration, where write-only arguments
+	 * are (planned and prior values hold them null); NULL elsewhere. */
+	const struct tb_value *config;
 };
 
 /* One create, read, update, delete or import (provider/resources/kit/kit.h). */
@@ -107,6 +110,8 @@ struct tb_resource {
 
 /* Resource types, one folder each in provider/resources/. */
 extern const struct tb_resource tb_resource_alarm_set;
+extern const struct tb_resource tb_resource_parameter;
+extern const struct tb_resource tb_resource_secret;
 extern const struct tb_resource tb_resource_service;
 
 /* NULL-terminated table of resource types, sorted by name. */
@@ -130,6 +135,54 @@ int tb_resource_read(const struct tb_resource *r, struct tb_call *c, const struc
                      const struct tb_value **out);
 int tb_resource_import(const struct tb_resource *r, struct tb_call *c, const char *id,
                        const struct tb_value **out);
+
+/* What OpenEphemeralResource (and RenewEphemeralResource) answer. */
+struct tb_ephemeral_result {
+	const struct tb_value *value; /* open: the result object, wholly known */
+	int64_t renew_at;             /* epoch seconds to call renew at; 0: never */
+	const void *private_data;     /* handed back to renew and close; may be NULL */
+	size_t private_len;
+};
+
+/*
+ * Ephemeral resource type (protocol 6.7+): a value for one run, never
+ * written to state or plan. The client validates, opens, renews when
+ * renew_at says so, and closes. Any callback but open may be NULL (renew:
+ * nothing to renew; close: nothing to release).
+ */
+struct tb_ephemeral {
+	const char *name; /* "talentbase_secret" */
+	const struct tb_schema *schema;
+	bool needs_aws;
+	/* ValidateEphemeralResourceConfig: config may contain unknowns. */
+	void (*validate)(struct tb_call *c, const struct tb_value *config);
+	/* OpenEphemeralResource: config is wholly known. */
+	int (*open)(struct tb_call *c, const struct tb_value *config,
+	            struct tb_ephemeral_result *out);
+	int (*renew)(struct tb_call *c, const void *priv, size_t len,
+	             struct tb_ephemeral_result *out);
+	int (*close)(struct tb_call *c, const void *priv, size_t len);
+};
+
+/* Ephemeral resource types, beside the resources of the same name. */
+extern const struct tb_ephemeral tb_ephemeral_secret;
+
+/* NULL-terminated table of ephemeral resource types, sorted by name. */
+extern const struct tb_ephemeral *const tb_ephemerals[];
+const struct tb_ephemeral *tb_ephemeral_find(const char *name);
+
+/*
+ * The ephemeral lifecycle as the RPC layer calls it (kit/ephemeral.c): an
+ * unconfigured provider is an error diagnostic (TB_EINVAL) when the type
+ * needs AWS; renew and close without a callback answer nothing to do.
+ * Returns the callback's result.
+ */
+int tb_ephemeral_open(const struct tb_ephemeral *e, struct tb_call *c,
+                      const struct tb_value *config, struct tb_ephemeral_result *out);
+int tb_ephemeral_renew(const struct tb_ephemeral *e, struct tb_call *c, const void *priv,
+                       size_t len, struct tb_ephemeral_result *out);
+int tb_ephemeral_close(const struct tb_ephemeral *e, struct tb_call *c, const void *priv,
+                       size_t len);
 
 /* The provider block (provider/config/). */
 extern const struct tb_schema tb_provider_schema;

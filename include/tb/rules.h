@@ -53,6 +53,15 @@ struct tb_rules_env {
 void tb_rules_check(struct tb_diags *d, const struct tb_rules_env *env, const char *resource,
                     const struct tb_value *v);
 
+/*
+ * What value looks like when it looks like a credential (TB002's patterns:
+ * "an AWS access key ID", "a Stripe live secret key", "a PEM private key",
+ * ...), a static phrase; NULL when it does not (or value is NULL). The
+ * phrase never quotes the value. For resources that refuse credentials
+ * outside the rules (talentbase_parameter).
+ */
+const char *tb_rules_credential_kind(const char *value);
+
 /* Writes docs/rules.md (Markdown) from the rule tables. Returns 0 or TB_EIO. */
 int tb_rules_write_markdown(FILE *out);
 

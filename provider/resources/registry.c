@@ -1,14 +1,17 @@
 /*
- * The provider's resource types: one row per resource, sorted by name.
- * Adding a resource is one file and one row here.
+ * The provider's resource types and ephemeral resource types: one row
+ * each, sorted by name. Adding a resource is one folder and one row here.
  */
 #include <string.h>
 
 #include "tb/provider.h"
 
 const struct tb_resource *const tb_resources[] = {
-    &tb_resource_alarm_set,
-    &tb_resource_service,
+    &tb_resource_alarm_set, &tb_resource_parameter, &tb_resource_secret, &tb_resource_service, NULL,
+};
+
+const struct tb_ephemeral *const tb_ephemerals[] = {
+    &tb_ephemeral_secret,
     NULL,
 };
 
@@ -20,6 +23,16 @@ const struct tb_resource *tb_resource_find(const char *name)
 	for (size_t i = 0; tb_resources[i] != NULL; i++) {
 		if (strcmp(tb_resources[i]->name, name) == 0)
 			return tb_resources[i];
+	}
+	return NULL;
+}
+
+/* Returns the ephemeral resource type called name, or NULL. */
+const struct tb_ephemeral *tb_ephemeral_find(const char *name)
+{
+	for (size_t i = 0; name != NULL && tb_ephemerals[i] != NULL; i++) {
+		if (strcmp(tb_ephemerals[i]->name, name) == 0)
+			return tb_ephemerals[i];
 	}
 	return NULL;
 }

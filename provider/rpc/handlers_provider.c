@@ -17,6 +17,35 @@ static size_t count_resources(void)
 	return n;
 }
 
+static size_t count_ephemerals(void)
+{
+	size_t n = 0;
+
+	while (tb_ephemerals[n])
+		n++;
+	return n;
+}
+
+/* GetMetadata's list of ephemeral resource types. */
+static int ephemeral_metadata(struct tb_arena *a, Tfplugin6__GetMetadata__Response *r)
+{
+	size_t n = count_ephemerals();
+	Tfplugin6__GetMetadata__EphemeralMetadata **v = tb_arena_alloc(a, (n + 1) * sizeof(*v));
+
+	if (!v)
+		return TB_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = TB_RPC_NEW(a, Tfplugin6__GetMetadata__EphemeralMetadata,
+		                  tfplugin6__get_metadata__ephemeral_metadata);
+		if (!v[i])
+			return TB_ENOMEM;
+		v[i]->type_name = (char *)tb_ephemerals[i]->name;
+	}
+	r->ephemeral_resources = v;
+	r->n_ephemeral_resources = n;
+	return 0;
+}
+
 /* GetMetadata: capabilities and the resource type names. */
 int tb_rpc_get_metadata(struct tb_call *c, const void *req, void *resp)
 {
@@ -37,7 +66,7 @@ int tb_rpc_get_metadata(struct tb_call *c, const void *req, void *resp)
 	}
 	r->resources = v;
 	r->n_resources = n;
-	return 0;
+	return ephemeral_metadata(c->arena, r);
 }
 
 static int schema_entry(struct tb_arena *a, const struct tb_resource *res,
@@ -54,8 +83,41 @@ static int schema_entry(struct tb_arena *a, const struct tb_resource *res,
 	return tb_rpc_schema_to_pb(a, res->schema, &e->value);
 }
 
-/* GetProviderSchema: the provider block, every resource type, capabilities;
- * no data sources, functions, ephemeral, list or action types. */
+static int
+ephemeral_entry(struct tb_arena *a, const struct tb_ephemeral *e,
+                Tfplugin6__GetProviderSchema__Response__EphemeralResourceSchemasEntry **out)
+{
+	Tfplugin6__GetProviderSchema__Response__EphemeralResourceSchemasEntry *x =
+	    TB_RPC_NEW(a, Tfplugin6__GetProviderSchema__Response__EphemeralResourceSchemasEntry,
+	               tfplugin6__get_provider_schema__response__ephemeral_resource_schemas_entry);
+
+	if (!x)
+		return TB_ENOMEM;
+	x->key = (char *)e->name;
+	*out = x;
+	return tb_rpc_schema_to_pb(a, e->schema, &x->value);
+}
+
+/* The ephemeral_resource_schemas map of GetProviderSchema. */
+static int ephemeral_schemas(struct tb_arena *a, Tfplugin6__GetProviderSchema__Response *r)
+{
+	size_t n = count_ephemerals();
+	int rc = 0;
+
+	r->ephemeral_resource_schemas =
+	    tb_arena_alloc(a, (n + 1) * sizeof(*r->ephemeral_resource_schemas));
+	if (!r->ephemeral_resource_schemas)
+		return TB_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = ephemeral_entry(a, tb_ephemerals[i], &r->ephemeral_resource_schemas[i]);
+	if (rc == 0)
+		r->n_ephemeral_resource_schemas = n;
+	return rc;
+}
+
+/* GetProviderSchema: the provider block, every resource and ephemeral
+ * resource type, capabilities; no data sources, functions, list or action
+ * types. */
 int tb_rpc_get_provider_schema(struct tb_call *c, const void *req, void *resp)
 {
 	Tfplugin6__GetProviderSchema__Response *r = resp;
@@ -69,6 +131,8 @@ int tb_rpc_get_provider_schema(struct tb_call *c, const void *req, void *resp)
 	rc = tb_rpc_schema_to_pb(c->arena, &tb_provider_schema, &r->provider);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = schema_entry(c->arena, tb_resources[i], &r->resource_schemas[i]);
+	if (rc == 0)
+		rc = ephemeral_schemas(c->arena, r);
 	if (rc == TB_ENOMEM)
 		return rc;
 	if (rc) {

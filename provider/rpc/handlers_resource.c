@@ -218,7 +218,8 @@ static const struct tb_value *apply_change(struct tb_call *c, const struct tb_re
 }
 
 /* ApplyResourceChange: see apply_change; delete answers null. private
- * round-trips. */
+ * round-trips. The configuration goes to the resource in c->config (it
+ * alone carries write-only arguments). */
 int tb_rpc_apply_resource_change(struct tb_call *c, const void *req, void *resp)
 {
 	const Tfplugin6__ApplyResourceChange__Request *r = req;
@@ -234,6 +235,8 @@ int tb_rpc_apply_resource_change(struct tb_call *c, const void *req, void *resp)
 	rc = tb_rpc_value_decode(c, r->prior_state, t, "prior state", &prior);
 	if (rc == 0)
 		rc = tb_rpc_value_decode(c, r->planned_state, t, "planned state", &planned);
+	if (rc == 0)
+		rc = tb_rpc_value_decode(c, r->config, t, "configuration", &c->config);
 	if (rc)
 		return rc == TB_ENOMEM ? rc : 0;
 	out->private_ = r->planned_private;

@@ -127,6 +127,11 @@ int tb_rpc_import_resource_state(struct tb_call *c, const void *req, void *resp)
 int tb_rpc_move_resource_state(struct tb_call *c, const void *req, void *resp);
 int tb_rpc_generate_resource_config(struct tb_call *c, const void *req, void *resp);
 
+int tb_rpc_validate_ephemeral_config(struct tb_call *c, const void *req, void *resp);
+int tb_rpc_open_ephemeral(struct tb_call *c, const void *req, void *resp);
+int tb_rpc_renew_ephemeral(struct tb_call *c, const void *req, void *resp);
+int tb_rpc_close_ephemeral(struct tb_call *c, const void *req, void *resp);
+
 int tb_rpc_controller_shutdown(struct tb_call *c, const void *req, void *resp);
 int tb_rpc_health_check(struct tb_call *c, const void *req, void *resp);
 int tb_rpc_health_list(struct tb_call *c, const void *req, void *resp);

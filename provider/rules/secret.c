@@ -57,15 +57,33 @@ static void check_leaked_map(struct tb_rule_ctx *c, const char *attr)
 	}
 }
 
+/* template keys are stored in state beside the generated one: a key named
+ * like a secret (password, api_key, ...) holds a literal secret there. */
+static void check_template_names(struct tb_rule_ctx *c)
+{
+	const struct tb_value *m = tb_rules_coll(c->v, "template", TB_MAP);
+
+	for (size_t i = 0; m != NULL && i < m->u.coll.n; i++) {
+		const char *word = tb_rules_secret_name_word(m->u.coll.keys[i]);
+
+		if (word != NULL &&
+		    tb_rules_credential_kind(tb_get_str(m->u.coll.items[i])) == NULL)
+			tb_rules_report_key(
+			    c, 0, "template", m->u.coll.keys[i],
+			    "template[\"%s\"] is named like a secret (\"%s\"): template values are "
+			    "ordinary arguments, stored in state and shown in plans.",
+			    m->u.coll.keys[i], word);
+	}
+}
+
+/* There is no plain value argument: a literal secret can only hide in the
+ * arguments that are stored (template, description, tags). */
 static void check_literal_value(struct tb_rule_ctx *c)
 {
 	const char *text;
 
-	if (tb_is_known(tb_attr(c->v, "value")))
-		tb_rules_report(
-		    c, 0, "value",
-		    "value is an ordinary argument: the secret would be stored in state "
-		    "and shown in plan output.");
+	check_leaked_map(c, "template");
+	check_template_names(c);
 	if (tb_rules_str(c->v, "description", &text) && tb_rules_credential_kind(text) != NULL)
 		tb_rules_report(c, 0, "description",
 		                "description looks like it contains %s (not repeated here).",
@@ -202,20 +220,23 @@ static const struct tb_rule secret_rules[] = {
     {
         .id = "TB102",
         .resource = "talentbase_secret",
-        .path = "value",
+        .path = "template",
         .summary = "a literal secret value only goes in the write-only argument",
-        .levels = {{"a secret value in an argument that is stored in state: value, or a "
-                    "credential-looking description or tag",
+        .levels = {{"a secret in an argument that is stored in state: a template key named "
+                    "like a secret (PASSWORD, TOKEN, API_KEY, ...) or a credential-looking "
+                    "template value, description or tag (there is no plain value argument)",
                     ALL(TB_ERR), TB_PRACTICE}},
         .source = DOC_BP ", \"1. Secrets Management (AWS Secrets Manager)\" (Benefits: \"No "
                          "hardcoded secrets in code or configuration\") and \"Lessons Learned\" "
                          "(Secrets Management: \"Never hardcode secrets\")",
         .rationale = "Ordinary arguments are written to the state file and printed in plans, "
                      "where every reader of the state bucket or the CI log sees them. "
-                     "Write-only arguments are sent to the provider and never stored.",
-        .instead = "Let the provider generate the value (generate { ... }), or pass it as "
-                   "value_wo = var.stripe_key with value_wo_version = 1 (bump the version to "
-                   "send a new value).",
+                     "Write-only arguments are sent to the provider and never stored, so "
+                     "talentbase_secret has no plain value argument at all.",
+        .instead = "Let the provider generate the value (generate { json_key = \"password\" } "
+                   "with the non-secret keys in template), or pass it as value_wo = "
+                   "var.stripe_key with value_wo_version = 1 (bump the version to send a new "
+                   "value).",
         .check = check_literal_value,
     },
     {

@@ -825,9 +825,12 @@ def test_interrupt_stops_the_steady_state_wait(tofu, aws, moto, plat):
 
 
 def test_example_complete_stack(tf, aws, moto):
-    """The documented example (two services, production defaults) on the
-    platform scripts/demo_platform.py creates, as `make demo` runs it:
-    apply, an empty second plan, destroy (production keeps the log groups)."""
+    """The documented example (two services with their generated secrets
+    and a parameter, production defaults) on the platform
+    scripts/demo_platform.py creates, as `make demo` runs it: apply, the
+    secrets' check (values in AWS, not in the state), an empty second plan,
+    destroy (production keeps the log groups and schedules the secrets'
+    deletion)."""
     moto.set_env(MOTO_ECS_SERVICE_RUNNING=svc.TASKS)
     for f in (paths.REPO / "examples" / "complete").glob("*.tf"):
         shutil.copy(f, tf.path(f.name))
@@ -841,7 +844,7 @@ def test_example_complete_stack(tf, aws, moto):
                         listener_arn=tfvars["https_listener_arn"], lb_arn="",
                         execution_role_arn=tfvars["execution_role_arn"],
                         task_role_arn=tfvars["web_task_role_arn"],
-                        secret_arn=tfvars["session_secret_arn"])
+                        secret_arn="")
     plat.default_rules = {r["RuleArn"] for r in aws("elbv2").describe_rules(
         ListenerArn=plat.listener_arn)["Rules"]}
     tag = {"image_tag": "sha-3f9c2e1"}
@@ -852,6 +855,17 @@ def test_example_complete_stack(tf, aws, moto):
         len(inv["rules"]) == 2, svc.dump(inv)
     outputs = tf.output_json().ok().json
     assert outputs["web_deployed_image"]["value"].endswith("/web:sha-3f9c2e1"), outputs
+    check = subprocess.run([sys.executable, str(paths.REPO / "scripts" / "demo_platform.py"),
+                            "--endpoint", moto.url, "--check-secrets",
+                            str(tf.path("terraform.tfstate"))],
+                           capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0 and "SESSION_SECRET: 64 characters" in check.stdout, \
+        check.stdout + check.stderr
+    td = aws("ecs").describe_task_definition(
+        taskDefinition=svc.state_values(tf)["task_definition_arn"])["taskDefinition"]
+    refs = {x["name"]: x["valueFrom"] for x in td["containerDefinitions"][0]["secrets"]}
+    assert refs["SESSION_SECRET"] == outputs["session_secret_env_refs"]["value"]["SESSION_SECRET"]
+    assert refs["API_URL"] == outputs["api_url_parameter"]["value"]
     alarms = outputs["alarm_names"]["value"]
     assert len(alarms) == 12, alarms  # six per service, each behind the load balancer
     got = aws("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]
@@ -860,6 +874,8 @@ def test_example_complete_stack(tf, aws, moto):
     tf.plan(detailed_exitcode=True, vars=tag).expect_rc(0)
     tf.destroy(vars=tag).ok()
     assert not aws("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]
+    for s in aws("secretsmanager").list_secrets(IncludePlannedDeletion=True)["SecretList"]:
+        assert s.get("DeletedDate"), f"{s['Name']} is not scheduled for deletion"
     inv = svc.inventory(aws, plat)
     assert inv["log_groups"] == {"/ecs/talentbase-web-production",
                                  "/ecs/talentbase-api-production"}, svc.dump(inv)

@@ -238,6 +238,15 @@ static size_t n_resources(void)
 	return n;
 }
 
+static size_t n_ephemerals(void)
+{
+	size_t n = 0;
+
+	while (tb_ephemerals[n])
+		n++;
+	return n;
+}
+
 static void test_rpc_provider_schema(void **state)
 {
 	Tfplugin6__GetProviderSchema__Response *r;
@@ -255,7 +264,11 @@ static void test_rpc_provider_schema(void **state)
 	}
 	assert_int_equal(r->n_data_source_schemas, 0);
 	assert_int_equal(r->n_functions, 0);
-	assert_int_equal(r->n_ephemeral_resource_schemas, 0);
+	assert_int_equal(r->n_ephemeral_resource_schemas, n_ephemerals());
+	for (size_t i = 0; i < r->n_ephemeral_resource_schemas; i++) {
+		assert_string_equal(r->ephemeral_resource_schemas[i]->key, tb_ephemerals[i]->name);
+		assert_non_null(r->ephemeral_resource_schemas[i]->value->block);
+	}
 	assert_int_equal(r->n_diagnostics, 0);
 	assert_non_null(r->server_capabilities);
 	assert_true(r->server_capabilities->plan_destroy);
@@ -267,6 +280,9 @@ static void test_rpc_provider_schema(void **state)
 	assert_true(md->server_capabilities->plan_destroy);
 	for (size_t i = 0; i < md->n_resources; i++)
 		assert_string_equal(md->resources[i]->type_name, tb_resources[i]->name);
+	assert_int_equal(md->n_ephemeral_resources, n_ephemerals());
+	for (size_t i = 0; i < md->n_ephemeral_resources; i++)
+		assert_string_equal(md->ephemeral_resources[i]->type_name, tb_ephemerals[i]->name);
 }
 
 static void test_rpc_stop_provider(void **state)

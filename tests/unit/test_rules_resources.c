@@ -30,12 +30,13 @@ static const struct resource secret = {
     "\"value_wo\":\"string\",\"value_wo_version\":\"number\","
     "\"rotation\":[\"object\",{\"lambda_arn\":\"string\",\"schedule\":\"string\"}],"
     "\"recovery_window_days\":\"number\",\"tags\":[\"map\",\"string\"],"
-    "\"acknowledge\":[\"map\",\"string\"]}]",
+    "\"template\":[\"map\",\"string\"],\"acknowledge\":[\"map\",\"string\"]}]",
     "{\"name\":\"talentbase-prod/web/session-secret\",\"description\":\"Session secret\","
     "\"kms_key_id\":null,\"generate\":{\"json_key\":\"SESSION_SECRET\",\"length\":64,"
     "\"exclude_punctuation\":true,\"include_space\":false},\"value_wo\":null,"
     "\"value_wo_version\":null,\"rotation\":{\"lambda_arn\":null,\"schedule\":"
-    "\"rate(30 days)\"},\"recovery_window_days\":30,\"tags\":{},\"acknowledge\":{}}",
+    "\"rate(30 days)\"},\"recovery_window_days\":30,\"tags\":{},\"template\":{},"
+    "\"acknowledge\":{}}",
 };
 
 #define ALARM_BLOCK(name, attr)                                                                    \
@@ -123,6 +124,20 @@ static const struct rule_case cases[] = {
      .sev = E,
      .path = "description"},
     {&secret, {{"value_wo", "\"sk_live_abcdef\""}}, .id = "TB102", .sev = PASS},
+    {&secret,
+     {{"template", "{\"password\":\"hunter2hunter2\"}"}},
+     .id = "TB102",
+     .sev = E,
+     .path = "template[\"password\"]"},
+    {&secret,
+     {{"template", "{\"url\":\"postgres://app:pw@db.internal/app\"}"}},
+     .id = "TB102",
+     .sev = E,
+     .path = "template[\"url\"]"},
+    {&secret,
+     {{"template", "{\"username\":\"fckadmin\",\"host\":\"db.internal\",\"port\":\"5432\"}"}},
+     .id = "TB102",
+     .sev = PASS},
     /* TB103 */
     {&secret,
      {{"recovery_window_days", "0"}},

@@ -12,6 +12,7 @@
  *   plan.c    plan and apply helpers: replacements, apply results,
  *             timeouts checks, rules
  *   import.c  the import skeleton
+ *   ephemeral.c  the ephemeral resources' preamble (tb_ephemeral_open &c.)
  *
  * Private to provider/resources/ (and its unit tests).
  */
@@ -55,6 +56,9 @@ void tb_kit_op_init(struct tb_op *op, struct tb_call *c, const struct tb_resourc
  * else "<step> for <resource> \"<name>\": <what err means>".
  */
 int tb_kit_fail(const struct tb_op *op, const struct tb_aws_ctx *ctx, const char *step, int err);
+/* 0 when the provider has an AWS client or needs_aws is false; else an
+ * error diagnostic ("Provider not configured") and TB_EINVAL. */
+int tb_kit_configured(struct tb_call *c, bool needs_aws);
 /* Adds an AWS failure as an error diagnostic on path (NULL: the resource). */
 void tb_kit_diag_aws(struct tb_call *c, const char *path, const char *step, const char *resource,
                      const char *name, const struct tb_aws_error *e);

@@ -97,16 +97,22 @@ static int missing(struct tb_call *c, const struct tb_resource *r, const char *v
 	return TB_EINVAL;
 }
 
+/* The AWS client is there when needed. See kit.h. */
+int tb_kit_configured(struct tb_call *c, bool needs_aws)
+{
+	if (!needs_aws || c->meta->aws != NULL)
+		return 0;
+	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL, "Provider not configured",
+	            "The talentbase provider has no AWS client yet; check the provider block.");
+	return TB_EINVAL;
+}
+
 /* 0 when the operation may start; else an error diagnostic and TB_EINVAL. */
 static int preamble(struct tb_call *c, const struct tb_resource *r, const char *verb, bool has_fn)
 {
 	if (!has_fn)
 		return missing(c, r, verb);
-	if (!r->needs_aws || c->meta->aws != NULL)
-		return 0;
-	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL, "Provider not configured",
-	            "The talentbase provider has no AWS client yet; check the provider block.");
-	return TB_EINVAL;
+	return tb_kit_configured(c, r->needs_aws);
 }
 
 /* Create. See provider.h. */

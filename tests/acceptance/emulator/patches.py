@@ -606,3 +606,160 @@ def cloudwatch_tagging_knows_alarms_without_tags():
 
     models.CloudWatchBackend.untag_resource = untag_resource
     models.CloudWatchBackend.list_tags_for_resource = list_tags_for_resource
+# ---- Secrets Manager (talentbase_secret) ---------------------------------------------
+
+
+@gap
+def secretsmanager_create_secret_on_a_name_scheduled_for_deletion():
+    """moto 5.2.5 CreateSecret with the name of a secret that is scheduled for
+    deletion answers ResourceExistsException ("... already exists"), as for
+    an active secret.
+
+    Real AWS: the name stays taken until the recovery window ends, and
+    CreateSecret answers InvalidRequestException ("You can't create this
+    secret because a secret with this name is already scheduled for
+    deletion."); RestoreSecret cancels the deletion.
+
+    AWS docs: AWS Secrets Manager API Reference, CreateSecret (Errors:
+    InvalidRequestException, "A parameter value is not valid for the current
+    state of the resource") and DeleteSecret ("At any time before recovery
+    window ends, you can use RestoreSecret to remove the DeletionDate and
+    cancel the deletion of the secret"),
+    https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+    https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html
+    """
+    from moto.secretsmanager import models
+    from moto.secretsmanager.exceptions import InvalidRequestException
+
+    original = models.SecretsManagerBackend.create_secret
+
+    def create_secret(self, name, *args, **kwargs):
+        existing = self.secrets.get(name)
+        if existing is not None and existing.is_deleted():
+            raise InvalidRequestException(
+                "You can't create this secret because a secret with this name is already "
+                "scheduled for deletion.")
+        return original(self, name, *args, **kwargs)
+
+    models.SecretsManagerBackend.create_secret = create_secret
+
+
+@gap
+def secretsmanager_rotation_rules_and_functions():
+    """moto 5.2.5 RotateSecret keeps only RotationRules.AutomaticallyAfterDays:
+    a ScheduleExpression (and Duration) is dropped, DescribeSecret then
+    reports AutomaticallyAfterDays 0 and RotationEnabled false. With
+    RotateImmediately false it leaves an AWSPENDING version holding the
+    value the secret was created with. Without a RotationLambdaARN on a
+    secret no service manages, it moves AWSCURRENT to a new version without
+    a value (or with that stale creation value). It invokes rotation
+    functions in Docker containers, which this emulator does not have.
+
+    Real AWS: RotationRules (AutomaticallyAfterDays, Duration,
+    ScheduleExpression) are stored as given and DescribeSecret returns them
+    with RotationEnabled true. With RotateImmediately false, Secrets
+    Manager runs the function's testSecret step, which "creates an
+    AWSPENDING version of the secret and then removes it". RotateSecret
+    without a function ARN on a secret that no service manages and that has
+    no function yet is an InvalidRequestException ("You tried to enable
+    rotation on a secret that doesn't already have a Lambda function ARN
+    configured and you didn't include such an ARN as a parameter in this
+    call"). Here rotation functions run in moto's Docker-less Lambda
+    backend, whose invocations succeed (a rotation function that works).
+
+    AWS docs: AWS Secrets Manager API Reference, RotateSecret
+    (RotateImmediately, RotationRules, Errors) and RotationRulesType,
+    https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
+    https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html
+    """
+    from moto.core.config import default_user_config
+    from moto.secretsmanager import models
+    from moto.secretsmanager.exceptions import InvalidRequestException
+
+    default_user_config["lambda"] = {**default_user_config.get("lambda", {}),
+                                     "use_docker": False}
+    original_rotate = models.SecretsManagerBackend.rotate_secret
+    original_to_dict = models.FakeSecret.to_dict
+
+    def rotate_secret(self, secret_id, client_request_token=None, rotation_lambda_arn=None,
+                      rotation_rules=None, rotate_immediately=True):
+        secret = self.secrets.get(secret_id)
+        if (isinstance(secret, models.FakeSecret) and not rotation_lambda_arn
+                and not secret.rotation_lambda_arn and secret.owning_service is None):
+            raise InvalidRequestException(
+                "You tried to enable rotation on a secret that doesn't already have a Lambda "
+                "function ARN configured and you didn't include such an ARN as a parameter "
+                "in this call.")
+        rules = dict(rotation_rules or {})
+        days = {k: v for k, v in rules.items() if k == "AutomaticallyAfterDays"}
+        before = set(secret.versions) if secret is not None else set()
+        result = original_rotate(self, secret_id, client_request_token, rotation_lambda_arn,
+                                 days or None, rotate_immediately)
+        secret = self.secrets[secret_id]
+        if rules:
+            secret.tb_rotation_rules = rules
+            secret.rotation_enabled = True
+        if not rotate_immediately and secret.rotation_lambda_arn:
+            for vid in set(secret.versions) - before:
+                if secret.versions[vid].get("version_stages") == ["AWSPENDING"]:
+                    del secret.versions[vid]
+        return result
+
+    def to_dict(self):
+        dct = original_to_dict(self)
+        rules = getattr(self, "tb_rotation_rules", None)
+        if self.rotation_requested and rules:
+            dct["RotationRules"] = dict(rules)
+        return dct
+
+    models.SecretsManagerBackend.rotate_secret = rotate_secret
+    models.FakeSecret.to_dict = to_dict
+
+
+@gap
+def secretsmanager_block_public_policy():
+    """moto 5.2.5 PutResourcePolicy ignores BlockPublicPolicy: a policy that
+    lets anyone (Principal "*") read the secret is stored.
+
+    Real AWS: with BlockPublicPolicy true, a resource policy that allows
+    broad access to the secret ("for example those that use a wildcard for
+    the principal") is refused with PublicPolicyException ("The
+    BlockPublicPolicy parameter is set to true, and the resource policy did
+    not prevent broad access to the secret."). Here: an Allow statement
+    whose principal is "*" (or AWS "*") without a Condition.
+
+    AWS docs: AWS Secrets Manager API Reference, PutResourcePolicy
+    (BlockPublicPolicy, Errors: PublicPolicyException),
+    https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html
+    """
+    import json
+
+    from moto.core.exceptions import JsonRESTError
+    from moto.secretsmanager import responses
+
+    original = responses.SecretsManagerResponse.put_resource_policy
+
+    def public(statement) -> bool:
+        principal = statement.get("Principal")
+        if isinstance(principal, dict):
+            principal = principal.get("AWS")
+        wildcard = principal == "*" or (isinstance(principal, list) and "*" in principal)
+        return statement.get("Effect") == "Allow" and wildcard and not statement.get("Condition")
+
+    def put_resource_policy(self):
+        if self._get_param("BlockPublicPolicy"):
+            try:
+                doc = json.loads(self._get_param("ResourcePolicy") or "{}")
+            except ValueError:
+                doc = {}
+            statements = doc.get("Statement", []) if isinstance(doc, dict) else []
+            if isinstance(statements, dict):
+                statements = [statements]
+            if any(isinstance(s, dict) and public(s) for s in statements):
+                raise JsonRESTError(
+                    "PublicPolicyException",
+                    "The BlockPublicPolicy parameter is set to true, and the resource policy "
+                    "did not prevent broad access to the secret.")
+        return original(self)
+
+    responses.SecretsManagerResponse.put_resource_policy = put_resource_policy

@@ -19,9 +19,11 @@ need what moto has no switch for. All bodies are JSON.
   POST   /_tb/faults   one fault rule (below); answers {"id": n}
   GET    /_tb/faults   the rules still active
   DELETE /_tb/faults   removes every rule
-  GET    /_tb/calls    [{"service","action","status","fault","start","end"}...]
+  GET    /_tb/calls    [{"service","action","status","fault","agent","start","end"}...]
                        every AWS call received since the last reset, in
-                       order (start and end: monotonic seconds)
+                       order (agent: the User-Agent's first product token,
+                       e.g. "terraform-provider-talentbase/0.1.0" or
+                       "Boto3/1.x"; start and end: monotonic seconds)
   DELETE /_tb/calls    clears that log
   POST   /_tb/latency  {"seconds": 0.05}: every AWS call waits that long
                        before it is answered (a stand-in for AWS's latency)
@@ -253,8 +255,9 @@ class ControlMiddleware:
     def _aws(self, environ, start_response):
         body = _read_body(environ)
         service, action, is_json = _identify(environ, body)
+        agent = (environ.get("HTTP_USER_AGENT") or "").split(" ", 1)[0]
         entry = {"service": service, "action": action, "status": None, "fault": None,
-                 "start": time.monotonic(), "end": None}
+                 "agent": agent, "start": time.monotonic(), "end": None}
         if self.control.latency > 0:
             time.sleep(self.control.latency)
         rule = self.control.match(service, action)

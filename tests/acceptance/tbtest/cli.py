@@ -303,8 +303,8 @@ class Tf:
               plan_file: str | None = None, **kw: Any) -> Result:
         a = ["apply", "-input=false", "-lock-timeout=30s"]
         a += ["-json"] if json else ["-no-color"]
-        if plan_file:
-            return self.run(*a, *args, plan_file, **kw)
+        if plan_file:  # vars: the ephemeral variables a saved plan needs again
+            return self.run(*self._with_vars(a + list(args), vars), plan_file, **kw)
         a.append("-auto-approve")
         return self.run(*self._with_vars(a + list(args), vars), **kw)
 

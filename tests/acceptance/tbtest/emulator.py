@@ -6,7 +6,7 @@
     emu.reset()                  # POST /moto-api/reset (faults, env, calls too)
     emu.set_env(MOTO_ECS_SERVICE_RUNNING=2)
     emu.inject_fault("CreateTargetGroup", code="DuplicateTargetGroupName")
-    emu.calls()                  # [{"service","action","status","fault"}, ...]
+    emu.calls()                  # [{"service","action","status","fault","agent"}, ...]
     emu.stop()
 """
 
@@ -163,10 +163,13 @@ class Emulator:
     def clear_faults(self) -> None:
         self._request("DELETE", "/_tb/faults")
 
-    def calls(self, service: str | None = None) -> list[dict]:
-        """AWS calls received since the last reset/clear_calls, in order."""
+    def calls(self, service: str | None = None, provider_only: bool = False) -> list[dict]:
+        """AWS calls received since the last reset/clear_calls, in order;
+        provider_only: those the provider made (not the test's boto3)."""
         calls = self._request("GET", "/_tb/calls")
-        return [c for c in calls if service is None or c["service"] == service]
+        return [c for c in calls if (service is None or c["service"] == service)
+                and (not provider_only
+                     or c.get("agent", "").startswith("terraform-provider-talentbase/"))]
 
     def clear_calls(self) -> None:
         self._request("DELETE", "/_tb/calls")
