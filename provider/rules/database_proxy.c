@@ -16,9 +16,6 @@
 
 static const char *const engine_families[] = {"MYSQL", "POSTGRESQL", "SQLSERVER"};
 
-/* Arguments that would carry a database credential inline. */
-static const char *const inline_credentials[] = {"username", "password"};
-
 /* ---- TB301 TLS ---------------------------------------------------------------- */
 
 static void check_tls(struct tb_rule_ctx *c)
@@ -43,39 +40,49 @@ static size_t colons(const char *s)
 	return n;
 }
 
-static void check_secret_arns(struct tb_rule_ctx *c, const struct tb_value *arns)
+/* auth[i].secret_arn must name a Secrets Manager secret itself. */
+static void check_secret_arn(struct tb_rule_ctx *c, size_t i, const struct tb_value *v)
 {
-	for (size_t i = 0; i < arns->u.coll.n; i++) {
-		const char *arn = tb_get_str(arns->u.coll.items[i]);
-		const char *err;
+	const char *arn = tb_get_str(v);
+	const char *err;
 
-		if (tb_is_unknown(arns->u.coll.items[i]))
-			continue;
-		err = tb_rules_secret_ref_error(c->a, arn, c->env->partition, c->env->region);
-		if (err == NULL && (strstr(arn, ":secretsmanager:") == NULL || colons(arn) != 6))
-			err = "RDS Proxy needs the ARN of a Secrets Manager secret itself "
-			      "(arn:<partition>:secretsmanager:<region>:<account>:secret:<name>), "
-			      "without a JSON key or version";
-		if (err != NULL)
-			tb_rules_report_item(c, 0, "secret_arns", (int64_t)i, NULL,
-			                     "secret_arns[%zu]: %s.", i, err);
-	}
+	if (!tb_is_known(v) || arn == NULL)
+		return;
+	err = tb_rules_secret_ref_error(c->a, arn, c->env->partition, c->env->region);
+	if (err == NULL && (strstr(arn, ":secretsmanager:") == NULL || colons(arn) != 6))
+		err = "RDS Proxy needs the ARN of a Secrets Manager secret itself "
+		      "(arn:<partition>:secretsmanager:<region>:<account>:secret:<name>), "
+		      "without a JSON key or version";
+	if (err != NULL)
+		tb_rules_report_item(c, 0, "auth", (int64_t)i, "secret_arn",
+		                     "auth[%zu].secret_arn: %s.", i, err);
+}
+
+/* A credential written into an auth block's description would sit in state
+ * and plans. */
+static void check_description(struct tb_rule_ctx *c, size_t i, const struct tb_value *v)
+{
+	const char *kind = tb_is_known(v) ? tb_rules_credential_kind(tb_get_str(v)) : NULL;
+
+	if (kind != NULL)
+		tb_rules_report_item(
+		    c, 0, "auth", (int64_t)i, "description",
+		    "auth[%zu].description looks like %s: credentials belong in the "
+		    "secret, not in the configuration.",
+		    i, kind);
 }
 
 static void check_auth(struct tb_rule_ctx *c)
 {
-	const struct tb_value *arns = tb_rules_coll(c->v, "secret_arns", TB_LIST);
+	const struct tb_value *list = tb_rules_coll(c->v, "auth", TB_LIST);
 
-	for (size_t i = 0; i < TB_COUNT(inline_credentials); i++) {
-		if (tb_is_known(tb_attr(c->v, inline_credentials[i])))
-			tb_rules_report(
-			    c, 0, inline_credentials[i],
-			    "%s is given inline: it would be stored in state and shown in "
-			    "plans.",
-			    inline_credentials[i]);
+	for (size_t i = 0; list != NULL && i < list->u.coll.n; i++) {
+		const struct tb_value *o = list->u.coll.items[i];
+		if (!tb_is_known(o))
+			continue;
+		check_secret_arn(c, i, tb_attr(o, "secret_arn"));
+		check_description(c, i, tb_attr(o, "description"));
 	}
-	if (arns != NULL)
-		check_secret_arns(c, arns);
 }
 
 /* ---- TB303 pool ------------------------------------------------------------------- */
@@ -147,18 +154,18 @@ static const struct tb_rule proxy_rules[] = {
     {
         .id = "TB302",
         .resource = "talentbase_database_proxy",
-        .path = "secret_arns",
+        .path = "auth.secret_arn",
         .summary = "the proxy authenticates through Secrets Manager or IAM only",
-        .levels = {{"an inline username or password, or a secret_arns entry that is not a "
-                    "Secrets Manager secret ARN in the provider's partition and region",
+        .levels = {{"an auth block's secret_arn that is not a Secrets Manager secret ARN in "
+                    "the provider's partition and region, or a credential in its description",
                     ALL(TB_ERR)}},
         .source = DOC_IE ", \"B. RDS Proxy for Connection Pooling (NEW)\" and \"C. RDS Proxy "
                          "IAM Role\"",
         .rationale = "The proxy reads database credentials from Secrets Manager with its IAM "
                      "role; credentials written into the configuration end up in state and "
                      "plans.",
-        .instead = "secret_arns = [talentbase_secret.db.arn] with role_arn allowed to read "
-                   "them.",
+        .instead = "auth { secret_arn = talentbase_secret.db.arn } with role_arn allowed to "
+                   "read it.",
         .check = check_auth,
     },
     {
