@@ -106,6 +106,7 @@ struct tb_resource {
 };
 
 /* Resource types, one folder each in provider/resources/. */
+extern const struct tb_resource tb_resource_database_proxy;
 extern const struct tb_resource tb_resource_service;
 
 /* NULL-terminated table of resource types, sorted by name. */

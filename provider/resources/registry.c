@@ -7,6 +7,7 @@
 #include "tb/provider.h"
 
 const struct tb_resource *const tb_resources[] = {
+    &tb_resource_database_proxy,
     &tb_resource_service,
     NULL,
 };
