@@ -142,8 +142,9 @@ int tb_dbp_proxy_modify(const struct tb_op *op, struct tb_aws_ctx *ctx, void *sl
 int tb_dbp_proxy_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
 /* Copies the proxy's identity (ARN, endpoint, VPC, security groups). */
 void tb_dbp_proxy_merge(void *state, const void *slot);
-/* "<what> (up to <left of ctx's deadline>)" for waiter descriptions. In a. */
-char *tb_dbp_wait_what(struct tb_arena *a, const struct tb_aws_ctx *ctx, const char *what);
+/* tb_aws_wait, with a first progress line at info saying how long it may
+ * wait, and a timeout's message saying where to give RDS more time. */
+int tb_dbp_wait(struct tb_aws_ctx *ctx, const struct tb_aws_waiter *w);
 
 /* ---- the default target group's pool (pool.c) ---------------------------------- */
 

@@ -119,10 +119,9 @@ static int wait_reader(struct tb_aws_ctx *ctx, struct tb_dbp *s, bool gone)
 	                                      "insufficient-resource-limits", NULL};
 	struct tb_arena *a = ctx->arena;
 	struct tb_aws_waiter w = {
-	    .what = tb_dbp_wait_what(a, ctx,
-	                             tb_arena_printf(a, "reader endpoint %s of RDS Proxy %s to %s",
-	                                             tb_dbp_reader_name(a, s->name), s->name,
-	                                             gone ? "be deleted" : "become available")),
+	    .what = tb_arena_printf(a, "reader endpoint %s of RDS Proxy %s to %s",
+	                            tb_dbp_reader_name(a, s->name), s->name,
+	                            gone ? "be deleted" : "become available"),
 	    .pending = gone ? pending_gone : pending_up,
 	    .target = gone ? target_gone : target_up,
 	    .failure = gone ? NULL : failure,
@@ -133,7 +132,7 @@ static int wait_reader(struct tb_aws_ctx *ctx, struct tb_dbp *s, bool gone)
 	    .ud = s,
 	};
 
-	return tb_aws_wait(ctx, &w);
+	return tb_dbp_wait(ctx, &w);
 }
 
 static int create_reader(struct tb_aws_ctx *ctx, struct tb_dbp *s)

@@ -238,9 +238,7 @@ int tb_dbp_wait_targets(struct tb_op *op, const struct tb_dbp *s)
 	struct tb_arena *a = op->call->arena;
 	struct health_wait hw = {.s = s, .since = tb_now_ms()};
 	struct tb_aws_waiter w = {
-	    .what = tb_dbp_wait_what(
-	        a, &op->ctx,
-	        tb_arena_printf(a, "the target of RDS Proxy %s to become AVAILABLE", s->name)),
+	    .what = tb_arena_printf(a, "the target of RDS Proxy %s to become AVAILABLE", s->name),
 	    .pending = pending,
 	    .target = target,
 	    .failure = failure,
@@ -250,7 +248,7 @@ int tb_dbp_wait_targets(struct tb_op *op, const struct tb_dbp *s)
 	    .refresh = refresh_health,
 	    .ud = &hw,
 	};
-	int err = tb_aws_wait(&op->ctx, &w);
+	int err = tb_dbp_wait(&op->ctx, &w);
 
 	if (err == 0)
 		return 0;

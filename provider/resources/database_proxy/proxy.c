@@ -4,9 +4,11 @@
  * creating, modifying and deleting it with the waits RDS needs; and the
  * query helpers the other objects share.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "resources/database_proxy/database_proxy.h"
+#include "tb/log.h"
 
 #define MINUTE_MS (60 * 1000)
 
@@ -61,15 +63,24 @@ int tb_dbp_xml_strs(struct tb_arena *a, const struct tb_xml *list, struct tb_str
 	return 0;
 }
 
-/* "<what> (up to 29m59s)". See database_proxy.h. */
-char *tb_dbp_wait_what(struct tb_arena *a, const struct tb_aws_ctx *ctx, const char *what)
+/* A wait with a first line saying how long it may take. See database_proxy.h. */
+int tb_dbp_wait(struct tb_aws_ctx *ctx, const struct tb_aws_waiter *w)
 {
-	int64_t left = ctx->deadline_ms ? (ctx->deadline_ms - tb_now_ms()) / 1000 : 0;
+	int64_t left = ctx->deadline_ms ? ctx->deadline_ms - tb_now_ms() : w->timeout_ms;
+	char budget[32];
+	int err;
 
-	if (left <= 0)
-		return tb_arena_strdup(a, what);
-	return tb_arena_printf(a, "%s (up to %lldm%02llds more)", what, (long long)(left / 60),
-	                       (long long)(left % 60));
+	if (w->timeout_ms > 0 && w->timeout_ms < left)
+		left = w->timeout_ms;
+	snprintf(budget, sizeof(budget), "%lldm%02llds", (long long)(left / 60000),
+	         (long long)(left / 1000 % 60));
+	tb_log(TB_LOG_INFO, "database_proxy", "waiting", "for", w->what, "up_to", budget, NULL);
+	err = tb_aws_wait(ctx, w);
+	if (err == TB_ETIMEOUT && ctx->error.action == NULL && ctx->error.message)
+		ctx->error.message = tb_arena_printf(
+		    ctx->arena, "%s; RDS can take longer: the timeouts block gives it more time",
+		    ctx->error.message);
+	return err;
 }
 
 /* ---- requests ------------------------------------------------------------------ */
@@ -321,8 +332,7 @@ static int wait_available(struct tb_aws_ctx *ctx, const char *name)
 	struct tb_arena *a = ctx->arena;
 	struct status_wait sw = {.name = name};
 	struct tb_aws_waiter w = {
-	    .what = tb_dbp_wait_what(a, ctx,
-	                             tb_arena_printf(a, "RDS Proxy %s to become available", name)),
+	    .what = tb_arena_printf(a, "RDS Proxy %s to become available", name),
 	    .pending = pending,
 	    .target = target,
 	    .failure = failure,
@@ -333,7 +343,7 @@ static int wait_available(struct tb_aws_ctx *ctx, const char *name)
 	    .ud = &sw,
 	};
 
-	return explain_failure(ctx, tb_aws_wait(ctx, &w), sw.last);
+	return explain_failure(ctx, tb_dbp_wait(ctx, &w), sw.last);
 }
 
 /* ---- steps ---------------------------------------------------------------------------- */
@@ -387,9 +397,7 @@ int tb_dbp_proxy_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void *sl
 	struct tb_aws_params p;
 	struct status_wait sw = {.name = s->name};
 	struct tb_aws_waiter w = {
-	    .what = tb_dbp_wait_what(
-	        ctx->arena, ctx,
-	        tb_arena_printf(ctx->arena, "RDS Proxy %s to be deleted", s->name)),
+	    .what = tb_arena_printf(ctx->arena, "RDS Proxy %s to be deleted", s->name),
 	    .pending = pending,
 	    .target = target,
 	    .timeout_ms = 60 * MINUTE_MS,
@@ -406,7 +414,7 @@ int tb_dbp_proxy_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void *sl
 		err = tb_dbp_rds(ctx, "DeleteDBProxy", &p, NULL);
 	if (err == TB_ENOTFOUND)
 		return 0;
-	return err == 0 ? tb_aws_wait(ctx, &w) : err;
+	return err == 0 ? tb_dbp_wait(ctx, &w) : err;
 }
 
 void tb_dbp_proxy_merge(void *state, const void *slot)

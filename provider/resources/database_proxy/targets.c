@@ -12,6 +12,7 @@
 #define ALREADY_THERE "DBProxyTargetAlreadyRegisteredFault"
 #define NOT_AVAILABLE "DATABASE_NOT_AVAILABLE"
 #define REGISTERED    "REGISTERED"
+#define REFUSED       "REFUSED"
 
 /* ---- what is registered ---------------------------------------------------------- */
 
@@ -109,10 +110,12 @@ struct register_wait {
 	const struct tb_aws_params *p;
 	const char *what;            /* "DB cluster talentbase-prod" */
 	struct tb_aws_error refused; /* the last "not available yet" answer; action NULL: none */
+	struct tb_aws_error failed;  /* an answer that ends the retries; err 0: none */
 };
 
-/* One RegisterDBProxyTargets: REGISTERED, or NOT_AVAILABLE while RDS says
- * the database (or the proxy) is in a state that does not allow it. */
+/* One RegisterDBProxyTargets: REGISTERED; NOT_AVAILABLE while RDS says the
+ * database (or the proxy) is in a state that does not allow it; REFUSED
+ * for any other answer (a missing database is not one that will come). */
 static int try_register(struct tb_aws_ctx *ctx, void *ud, const char **state)
 {
 	struct register_wait *rw = ud;
@@ -122,8 +125,13 @@ static int try_register(struct tb_aws_ctx *ctx, void *ud, const char **state)
 		*state = REGISTERED;
 		return 0;
 	}
-	if (err != TB_ECONFLICT)
+	if (err == TB_ECANCELED || err == TB_ETIMEOUT)
 		return err;
+	if (err != TB_ECONFLICT) {
+		rw->failed = ctx->error;
+		*state = REFUSED;
+		return 0;
+	}
 	if (rw->refused.action == NULL)
 		tb_log(TB_LOG_INFO, "database_proxy", "the database is not available yet; retrying",
 		       "proxy", rw->s->name, "database", rw->what, "code",
@@ -139,6 +147,10 @@ static int try_register(struct tb_aws_ctx *ctx, void *ud, const char **state)
 static int still_refused(struct tb_aws_ctx *ctx, const struct register_wait *rw, int err,
                          int64_t started)
 {
+	if (rw->failed.err != 0) {
+		ctx->error = rw->failed;
+		return rw->failed.err;
+	}
 	if (rw->refused.action == NULL || (err != TB_ETIMEOUT && err != TB_ECANCELED))
 		return err;
 	ctx->error = rw->refused;
@@ -162,15 +174,15 @@ static int register_target(struct tb_aws_ctx *ctx, const struct tb_dbp *s)
 {
 	static const char *const pending[] = {NOT_AVAILABLE, NULL};
 	static const char *const target[] = {REGISTERED, NULL};
+	static const char *const failure[] = {REFUSED, NULL};
 	struct tb_aws_params p;
 	struct register_wait rw = {.s = s, .p = &p, .what = target_what(ctx->arena, &s->target)};
 	struct tb_aws_waiter w = {
-	    .what = tb_dbp_wait_what(ctx->arena, ctx,
-	                             tb_arena_printf(ctx->arena,
-	                                             "%s to become available to RDS Proxy %s",
-	                                             rw.what, s->name)),
+	    .what = tb_arena_printf(ctx->arena, "%s to become available to RDS Proxy %s", rw.what,
+	                            s->name),
 	    .pending = pending,
 	    .target = target,
+	    .failure = failure,
 	    .timeout_ms = 60 * MINUTE_MS,
 	    .min_delay_ms = 3000,
 	    .max_delay_ms = 30000,
@@ -185,7 +197,7 @@ static int register_target(struct tb_aws_ctx *ctx, const struct tb_dbp *s)
 	tb_aws_params_init(&p, ctx->arena);
 	err = tb_dbp_target_params(s, &s->target, &p);
 	if (err == 0)
-		err = still_refused(ctx, &rw, tb_aws_wait(ctx, &w), started);
+		err = still_refused(ctx, &rw, tb_dbp_wait(ctx, &w), started);
 	return err;
 }
 
