@@ -59,6 +59,26 @@ variable "database_url_secret_arn" {
   type        = string
 }
 
+variable "database_cluster" {
+  description = "Identifier of the Aurora cluster the RDS Proxy fronts."
+  type        = string
+}
+
+variable "db_secret_arn" {
+  description = "Secrets Manager secret with the database user's {\"username\", \"password\"}, which the RDS Proxy reads."
+  type        = string
+}
+
+variable "proxy_role_arn" {
+  description = "IAM role the RDS Proxy reads db_secret_arn with."
+  type        = string
+}
+
+variable "proxy_sg_id" {
+  description = "Security group of the RDS Proxy (outbound to the database port)."
+  type        = string
+}
+
 variable "domain" {
   type    = string
   default = "app.talentbase.example"

@@ -825,9 +825,10 @@ def test_interrupt_stops_the_steady_state_wait(tofu, aws, moto, plat):
 
 
 def test_example_complete_stack(tf, aws, moto):
-    """The documented example (two services, production defaults) on the
-    platform scripts/demo_platform.py creates, as `make demo` runs it:
-    apply, an empty second plan, destroy (production keeps the log groups)."""
+    """The documented example (two services and the RDS Proxy the API
+    connects through, production defaults) on the platform
+    scripts/demo_platform.py creates, as `make demo` runs it: apply, an empty
+    second plan, destroy (production keeps the log groups)."""
     moto.set_env(MOTO_ECS_SERVICE_RUNNING=svc.TASKS)
     for f in (paths.REPO / "examples" / "complete").glob("*.tf"):
         shutil.copy(f, tf.path(f.name))
@@ -852,9 +853,19 @@ def test_example_complete_stack(tf, aws, moto):
         len(inv["rules"]) == 2, svc.dump(inv)
     outputs = tf.output_json().ok().json
     assert outputs["web_deployed_image"]["value"].endswith("/web:sha-3f9c2e1"), outputs
+    # the API reaches its database through the proxy: DB_HOST / DB_PORT from its env
+    proxy = aws("rds").describe_db_proxies(DBProxyName="talentbase-production-rds-proxy")[
+        "DBProxies"][0]
+    assert outputs["rds_proxy_endpoint"]["value"] == proxy["Endpoint"], outputs
+    api = svc.describe_service(aws, plat, "talentbase-api-production")
+    env = {e["name"]: e["value"] for e in aws("ecs").describe_task_definition(
+        taskDefinition=api["taskDefinition"])["taskDefinition"]["containerDefinitions"][0][
+        "environment"]}
+    assert env == {"APP_ENV": "production", "DB_HOST": proxy["Endpoint"], "DB_PORT": "5432"}, env
     tf.plan(detailed_exitcode=True, vars=tag).expect_rc(0)
     tf.destroy(vars=tag).ok()
     inv = svc.inventory(aws, plat)
     assert inv["log_groups"] == {"/ecs/talentbase-web-production",
                                  "/ecs/talentbase-api-production"}, svc.dump(inv)
     assert not any(v for k, v in inv.items() if k != "log_groups"), svc.dump(inv)
+    assert aws("rds").describe_db_proxies()["DBProxies"] == []

@@ -38,10 +38,15 @@ static void check_target(struct tb_call *c, const struct tb_value *v)
 		return;
 	if (known_str(cl) != known_str(in))
 		return;
-	tb_diag_add(&c->diags, TB_SEV_ERROR, "target", "Exactly one database per proxy",
-	            known_str(cl) ? "Set either target.db_cluster or target.db_instance, not both."
-	                          : "Set target.db_cluster (an Aurora cluster) or "
-	                            "target.db_instance (an RDS instance).");
+	if (known_str(cl))
+		tb_diag_add(&c->diags, TB_SEV_ERROR, "target.db_instance",
+		            "Exactly one database per proxy",
+		            "Set either target.db_cluster or target.db_instance, not both.");
+	else
+		tb_diag_add(
+		    &c->diags, TB_SEV_ERROR, "target.db_cluster", "No database for the proxy",
+		    "Set target.db_cluster (an Aurora cluster) or target.db_instance (an RDS "
+		    "instance).");
 }
 
 static bool in_list(const char *s, const char *const *list, size_t n)
