@@ -140,7 +140,8 @@ int tb_dbp_proxy_read(struct tb_aws_ctx *ctx, struct tb_dbp *s);
 int tb_dbp_proxy_create(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
 int tb_dbp_proxy_modify(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
 int tb_dbp_proxy_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot);
-/* Copies the proxy's identity (ARN, endpoint, VPC, security groups). */
+/* Copies the proxy's identity (ARN, endpoint, VPC) and what RDS filled in
+ * (security groups, the auth blocks' client password authentication). */
 void tb_dbp_proxy_merge(void *state, const void *slot);
 /* tb_aws_wait, with a first progress line at info saying how long it may
  * wait, and a timeout's message saying where to give RDS more time. */

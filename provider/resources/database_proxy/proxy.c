@@ -364,7 +364,10 @@ int tb_dbp_proxy_create(const struct tb_op *op, struct tb_aws_ctx *ctx, void *sl
 	if (err == TB_EINVAL)
 		err = TB_EAWS;
 	/* The proxy exists from here on: its ARN is in s (and so in the partial state). */
-	return err == 0 ? wait_available(ctx, s->name) : err;
+	if (err == 0)
+		err = wait_available(ctx, s->name);
+	/* What RDS filled in (the engine's client password authentication). */
+	return err == 0 ? tb_dbp_proxy_read(ctx, s) : err;
 }
 
 int tb_dbp_proxy_modify(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
@@ -426,6 +429,11 @@ void tb_dbp_proxy_merge(void *state, const void *slot)
 	s->endpoint = r->endpoint;
 	s->vpc_id = r->vpc_id;
 	s->status = r->status;
-	if (r->arn)
-		s->security_groups = r->security_groups;
+	if (r->arn == NULL)
+		return;
+	s->security_groups = r->security_groups;
+	if (r->n_auth == s->n_auth) {
+		s->auth = r->auth;
+		s->n_auth = r->n_auth;
+	}
 }
