@@ -243,8 +243,5 @@ int tb_dbp_params_strs(struct tb_aws_params *p, const char *prefix, const struct
 /* name = the integer v / "true" or "false". 0 or TB_ENOMEM. */
 int tb_dbp_params_int(struct tb_aws_params *p, const char *name, int64_t v);
 int tb_dbp_params_bool(struct tb_aws_params *p, const char *name, bool v);
-/* The texts of list's children, whatever their element name, in order.
- * 0 or TB_ENOMEM. */
-int tb_dbp_xml_strs(struct tb_arena *a, const struct tb_xml *list, struct tb_strs *out);
 
 #endif

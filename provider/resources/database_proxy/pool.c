@@ -45,7 +45,7 @@ int tb_dbp_flatten_pool(struct tb_arena *a, const struct tb_xml *group, struct t
 	s->pool.max_idle = tb_kit_xint(cfg, "MaxIdleConnectionsPercent");
 	s->pool.borrow_timeout = tb_kit_xint(cfg, "ConnectionBorrowTimeout");
 	s->pool.init_query = init && *init ? init : NULL;
-	return tb_dbp_xml_strs(a, tb_xml_child(cfg, "SessionPinningFilters"), &s->pool.pinning);
+	return tb_kit_xstrs(a, tb_xml_child(cfg, "SessionPinningFilters"), &s->pool.pinning);
 }
 
 int tb_dbp_pool_read(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)

@@ -45,24 +45,6 @@ int tb_dbp_params_bool(struct tb_aws_params *p, const char *name, bool v)
 	return tb_aws_params_add(p, name, v ? "true" : "false");
 }
 
-/* The texts of list's children. See database_proxy.h. */
-int tb_dbp_xml_strs(struct tb_arena *a, const struct tb_xml *list, struct tb_strs *out)
-{
-	size_t n = 0;
-	const char **v;
-
-	for (const struct tb_xml *c = list ? list->children : NULL; c; c = c->next)
-		n++;
-	if ((v = tb_arena_alloc(a, (n + 1) * sizeof(*v))) == NULL)
-		return TB_ENOMEM;
-	n = 0;
-	for (const struct tb_xml *c = list ? list->children : NULL; c; c = c->next)
-		v[n++] = c->text;
-	out->n = n;
-	out->v = v;
-	return 0;
-}
-
 /* A wait with a first line saying how long it may take. See database_proxy.h. */
 int tb_dbp_wait(struct tb_aws_ctx *ctx, const struct tb_aws_waiter *w)
 {
@@ -72,6 +54,8 @@ int tb_dbp_wait(struct tb_aws_ctx *ctx, const struct tb_aws_waiter *w)
 
 	if (w->timeout_ms > 0 && w->timeout_ms < left)
 		left = w->timeout_ms;
+	if (left < 0)
+		left = 0;
 	snprintf(budget, sizeof(budget), "%lldm%02llds", (long long)(left / 60000),
 	         (long long)(left / 1000 % 60));
 	tb_log(TB_LOG_INFO, "database_proxy", "waiting", "for", w->what, "up_to", budget, NULL);
@@ -245,10 +229,10 @@ int tb_dbp_flatten_proxy(struct tb_arena *a, const struct tb_xml *proxy, struct 
 	s->idle_client_timeout = xint_or(proxy, "IdleClientTimeout", 1800);
 	err = flatten_auth(a, tb_xml_child(proxy, "Auth"), s);
 	if (err == 0)
-		err = tb_dbp_xml_strs(a, tb_xml_child(proxy, "VpcSubnetIds"), &s->subnets);
+		err = tb_kit_xstrs(a, tb_xml_child(proxy, "VpcSubnetIds"), &s->subnets);
 	if (err == 0)
-		err = tb_dbp_xml_strs(a, tb_xml_child(proxy, "VpcSecurityGroupIds"),
-		                      &s->security_groups);
+		err = tb_kit_xstrs(a, tb_xml_child(proxy, "VpcSecurityGroupIds"),
+		                   &s->security_groups);
 	return err;
 }
 
