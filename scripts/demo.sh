@@ -47,7 +47,7 @@ export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL=$endpoint AWS_EC2_METADATA_DISABLED=true
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
-step "creating the shared platform: cluster, VPC, private subnets, security groups, ALB + listener, roles, secrets, alerts topic"
+step "creating the shared platform: cluster, VPC, private subnets, security groups, ALB + listener, roles, alerts topic, Aurora PostgreSQL cluster"
 "$py" scripts/demo_platform.py --endpoint "$endpoint" >"$work/platform.auto.tfvars.json"
 sed 's/^/    /' "$work/platform.auto.tfvars.json"
 
@@ -77,7 +77,7 @@ tag="sha-$(git -C "$top" rev-parse --short=7 HEAD 2>/dev/null || echo 3f9c2e1)"
 step "tofu apply -var image_tag=$tag"
 "$tofu" apply -input=false -auto-approve -no-color -var "image_tag=$tag" | grep -E '^(talentbase_|Apply complete|Plan:)' || true
 
-step "outputs"
+step "outputs (rds_proxy_endpoint and database_env: the API's DB_HOST and DB_PORT)"
 "$tofu" output -no-color
 
 step "the generated secrets: in Secrets Manager, not in the state (a check, never the values)"

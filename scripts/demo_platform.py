@@ -2,9 +2,10 @@
 """Creates the shared platform objects an app team finds in its account.
 
 The platform team owns these (cluster, network, load balancer, roles, the
-alerts topic); app repositories only reference them (their secrets they make
-themselves, with talentbase_secret). Used by `make demo` against the local
-AWS emulator: prints the Terraform variables for examples/complete as JSON.
+alerts topic, the database); app repositories only reference them (their
+secrets they make themselves, with talentbase_secret). Used by `make demo`
+against the local AWS emulator: prints the Terraform variables for
+examples/complete as JSON.
 
     demo_platform.py --endpoint http://127.0.0.1:PORT > platform.auto.tfvars.json
 
@@ -23,12 +24,23 @@ import boto3
 
 REGION = "us-east-1"
 CLUSTER = "talentbase-prod"
+DATABASE = "talentbase-prod-db"
 
 TRUST_ECS_TASKS = {
     "Version": "2012-10-17",
     "Statement": [{
         "Effect": "Allow",
         "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }],
+}
+
+
+TRUST_RDS = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "rds.amazonaws.com"},
         "Action": "sts:AssumeRole",
     }],
 }
@@ -62,9 +74,33 @@ def load_balancer(elb, subnets, sg):
     return listener["Listeners"][0]["ListenerArn"]
 
 
-def role(iam, name):
-    r = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST_ECS_TASKS))
+def role(iam, name, trust=None):
+    r = iam.create_role(RoleName=name,
+                        AssumeRolePolicyDocument=json.dumps(trust or TRUST_ECS_TASKS))
     return r["Role"]["Arn"]
+
+
+def security_group(ec2, vpc, name, description):
+    return ec2.create_security_group(GroupName=name, Description=description,
+                                     VpcId=vpc)["GroupId"]
+
+
+def database(rds, name, subnets):
+    """An Aurora PostgreSQL cluster with one (writer) instance."""
+    rds.create_db_subnet_group(DBSubnetGroupName=name, DBSubnetGroupDescription=name,
+                               SubnetIds=subnets)
+    rds.create_db_cluster(DBClusterIdentifier=name, Engine="aurora-postgresql",
+                          DBSubnetGroupName=name, MasterUsername="talentbase",
+                          MasterUserPassword="generated-by-platform")
+    rds.create_db_instance(DBInstanceIdentifier=f"{name}-1", DBClusterIdentifier=name,
+                           Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+    return name
+
+
+def db_secret(sm, name):
+    """The database user's credentials, as RDS Proxy reads them."""
+    value = {"username": "talentbase", "password": "generated-by-platform"}
+    return sm.create_secret(Name=name, SecretString=json.dumps(value))["ARN"]
 
 
 def secret(sm, name, key):
@@ -126,6 +162,7 @@ def main():
         clusterName=CLUSTER, capacityProviders=["FARGATE", "FARGATE_SPOT"])
     listener = load_balancer(client(args.endpoint, "elbv2"), subnets, alb_sg)
     iam = client(args.endpoint, "iam")
+    proxy_sg = security_group(ec2, vpc, "talentbase-rds-proxy", "RDS Proxy")
     json.dump({
         "cluster": CLUSTER,
         "private_subnet_ids": subnets,
@@ -135,6 +172,9 @@ def main():
         "web_task_role_arn": role(iam, "talentbase-prod-web-task"),
         "api_task_role_arn": role(iam, "talentbase-prod-api-task"),
         "alerts_topic_arn": alerts_topic(client(args.endpoint, "sns"), "talentbase-prod-alerts"),
+        "database_cluster": database(client(args.endpoint, "rds"), DATABASE, subnets),
+        "proxy_role_arn": role(iam, "talentbase-prod-rds-proxy", TRUST_RDS),
+        "proxy_sg_id": proxy_sg,
     }, sys.stdout, indent=2)
     print()
 

@@ -166,9 +166,10 @@ resource "talentbase_service" "api" {
   memory    = 1024
   port      = 8000
 
-  environment = {
+  # DB_HOST and DB_PORT: the RDS Proxy in front of the database.
+  environment = merge({
     APP_ENV = var.environment
-  }
+  }, talentbase_database_proxy.main.env)
 
   secrets = {
     DB_HOST     = talentbase_secret.database.env_refs["host"]
@@ -232,7 +233,50 @@ resource "talentbase_alarm_set" "api" {
   alarm_actions = [var.alerts_topic_arn]
   ok_actions    = [var.alerts_topic_arn]
 
+  # Infrastructure Enhancements: above 80 % of the connections the proxy allows
+  database_proxy_connections {
+    proxy             = talentbase_database_proxy.main.name
+    threshold_percent = 80
+  }
+
   tags = {
     Service = "api"
+  }
+}
+
+# The API's database connections go through an RDS Proxy (Infrastructure
+# Enhancements 4B): TLS required, credentials from Secrets Manager, the
+# documented pool, and a reader endpoint for read-only queries (4D).
+resource "talentbase_database_proxy" "main" {
+  name          = "talentbase-${var.environment}-rds-proxy"
+  engine_family = "POSTGRESQL"
+  role_arn      = var.proxy_role_arn
+
+  auth {
+    secret_arn = talentbase_secret.database.arn
+    iam_auth   = "DISABLED"
+  }
+
+  subnets             = var.private_subnet_ids
+  security_groups     = [var.proxy_sg_id]
+  require_tls         = true
+  idle_client_timeout = 1800
+
+  target {
+    db_cluster = var.database_cluster
+  }
+
+  pool {
+    connection_borrow_timeout    = 120
+    max_connections_percent      = 100
+    max_idle_connections_percent = 50
+  }
+
+  reader_endpoint {
+    enabled = true
+  }
+
+  tags = {
+    Service = "database"
   }
 }

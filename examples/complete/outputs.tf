@@ -43,3 +43,22 @@ output "execution_role_read_policy" {
   description = "Attach to the execution role: it may read exactly the session secret."
   value       = talentbase_secret.session.read_policy_json
 }
+
+output "rds_proxy_endpoint" {
+  description = "RDS Proxy endpoint the API connects to (DB_HOST)"
+  value       = talentbase_database_proxy.main.endpoint
+}
+
+output "rds_proxy_reader_endpoint" {
+  description = "Read-only endpoint of the RDS Proxy"
+  value       = talentbase_database_proxy.main.reader_endpoint_address
+}
+
+output "rds_proxy_arn" {
+  value = talentbase_database_proxy.main.arn
+}
+
+output "database_env" {
+  description = "What the API's environment gets from the proxy: DB_HOST and DB_PORT"
+  value       = talentbase_database_proxy.main.env
+}

@@ -60,6 +60,21 @@ variable "alerts_topic_arn" {
   type        = string
 }
 
+variable "database_cluster" {
+  description = "Identifier of the Aurora cluster the RDS Proxy fronts."
+  type        = string
+}
+
+variable "proxy_role_arn" {
+  description = "IAM role the RDS Proxy reads the database secret with."
+  type        = string
+}
+
+variable "proxy_sg_id" {
+  description = "Security group of the RDS Proxy (outbound to the database port)."
+  type        = string
+}
+
 variable "domain" {
   type    = string
   default = "app.talentbase.example"

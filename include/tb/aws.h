@@ -162,6 +162,11 @@ json_t *tb_aws_json_own(struct tb_arena *a, json_t *j);
 json_t *tb_aws_tags_json(struct tb_arena *a, const char *service, const struct tb_kvs *tags);
 /* Query services: adds <prefix>.member.N.Key/Value. 0 or TB_ENOMEM. */
 int tb_aws_tags_params(struct tb_aws_params *p, const char *prefix, const struct tb_kvs *tags);
+/* The same in the list member spelling of service's model: Tags.Tag.N.Key
+ * for rds, Tags.member.N.Key elsewhere. 0, TB_ENOMEM, or TB_EINVAL for a
+ * service whose tags are not query parameters. */
+int tb_aws_tags_params_for(struct tb_aws_params *p, const char *service, const char *prefix,
+                           const struct tb_kvs *tags);
 /*
  * Sets tags `set` and removes keys `removed` on the objects ids[0..n) of
  * service, with the service's own calls (TagResource/UntagResource,

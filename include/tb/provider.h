@@ -110,6 +110,7 @@ struct tb_resource {
 
 /* Resource types, one folder each in provider/resources/. */
 extern const struct tb_resource tb_resource_alarm_set;
+extern const struct tb_resource tb_resource_database_proxy;
 extern const struct tb_resource tb_resource_parameter;
 extern const struct tb_resource tb_resource_secret;
 extern const struct tb_resource tb_resource_service;

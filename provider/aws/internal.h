@@ -24,7 +24,7 @@ enum aws_tag_shape {
 	AWS_TAGS_LOWER_LIST, /* [{"key": k, "value": v}] (ecs) */
 	AWS_TAGS_LIST,       /* [{"Key": k, "Value": v}] */
 	AWS_TAGS_MAP,        /* {"k": "v"} */
-	AWS_TAGS_QUERY,      /* Tags.member.N.Key / .Value */
+	AWS_TAGS_QUERY,      /* Tags.<member>.N.Key / .Value */
 };
 
 struct aws_tagging {
@@ -35,6 +35,7 @@ struct aws_tagging {
 	const char *tags_key;      /* "tags", "Tags" */
 	const char *keys_key;      /* "tagKeys", "TagKeys" */
 	const char *resource_type; /* sent as ResourceType (ssm), or NULL */
+	const char *member;        /* query list member name: "Tag" (rds); NULL: "member" */
 };
 
 struct aws_service {

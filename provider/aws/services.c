@@ -14,11 +14,13 @@
 		.shape = shape_, .tag_action = "TagResource", .untag_action = "UntagResource",    \
 		.id_key = id_, .tags_key = tags_, .keys_key = keys_                                \
 	}
-#define TAG_QUERY(tag_, untag_, id_, many_)                                                        \
+#define TAG_QUERY_AS(tag_, untag_, id_, many_, member_)                                             \
 	{                                                                                          \
 		.shape = AWS_TAGS_QUERY, .tag_action = tag_, .untag_action = untag_,               \
-		.id_key = id_, .many_ids = many_, .tags_key = "Tags", .keys_key = "TagKeys"        \
+		.id_key = id_, .many_ids = many_, .tags_key = "Tags", .keys_key = "TagKeys",       \
+		.member = member_                                                                  \
 	}
+#define TAG_QUERY(tag_, untag_, id_, many_) TAG_QUERY_AS(tag_, untag_, id_, many_, NULL)
 
 const struct aws_service aws_services[] = {
     {.id = "ecs", .keys = {"ecs"}, .env_id = "ECS", .signing_name = "ecs", .prefix = "ecs", .protocol = AWS_PROTO_JSON, .api = "AmazonEC2ContainerServiceV20141113",
@@ -34,7 +36,7 @@ const struct aws_service aws_services[] = {
     {.id = "elasticloadbalancing", .keys = {"elbv2", "elasticloadbalancingv2", "elb"}, .env_id = "ELASTIC_LOAD_BALANCING_V2", .signing_name = "elasticloadbalancing", .prefix = "elasticloadbalancing", .protocol = AWS_PROTO_QUERY, .api = "2015-12-01",
      .tags = TAG_QUERY("AddTags", "RemoveTags", "ResourceArns.member", true)},
     {.id = "rds", .keys = {"rds"}, .env_id = "RDS", .signing_name = "rds", .prefix = "rds", .protocol = AWS_PROTO_QUERY, .api = "2014-10-31",
-     .tags = TAG_QUERY("AddTagsToResource", "RemoveTagsFromResource", "ResourceName", false)},
+     .tags = TAG_QUERY_AS("AddTagsToResource", "RemoveTagsFromResource", "ResourceName", false, "Tag")},
     {.id = "monitoring", .keys = {"cloudwatch"}, .env_id = "CLOUDWATCH", .signing_name = "monitoring", .prefix = "monitoring", .protocol = AWS_PROTO_QUERY, .api = "2010-08-01",
      .tags = TAG_QUERY("TagResource", "UntagResource", "ResourceARN", false)},
     {.id = "sts", .keys = {"sts"}, .env_id = "STS", .signing_name = "sts", .prefix = "sts", .protocol = AWS_PROTO_QUERY, .api = "2011-06-15"},

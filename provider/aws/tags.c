@@ -54,18 +54,41 @@ json_t *tb_aws_tags_json(struct tb_arena *a, const char *service, const struct t
 	return s ? tb_aws_json_own(a, tags_shaped(s->tags.shape, tags)) : NULL;
 }
 
-/* Adds <prefix>.member.N.Key / .Value. See aws.h. */
-int tb_aws_tags_params(struct tb_aws_params *p, const char *prefix, const struct tb_kvs *tags)
+/* <prefix>.<member>.N.Key / .Value for every tag. */
+static int tags_params(struct tb_aws_params *p, const char *prefix, const char *member,
+                       const struct tb_kvs *tags)
 {
 	int err = 0;
 
 	for (size_t i = 0; i < tags->n && err == 0; i++) {
-		err = tb_aws_params_addf(p, tags->v[i].key, "%s.member.%zu.Key", prefix, i + 1);
+		err = tb_aws_params_addf(p, tags->v[i].key, "%s.%s.%zu.Key", prefix, member, i + 1);
 		if (err == 0)
-			err = tb_aws_params_addf(p, value_or_empty(&tags->v[i]),
-			                         "%s.member.%zu.Value", prefix, i + 1);
+			err = tb_aws_params_addf(p, value_or_empty(&tags->v[i]), "%s.%s.%zu.Value",
+			                         prefix, member, i + 1);
 	}
 	return err;
+}
+
+/* Adds <prefix>.member.N.Key / .Value. See aws.h. */
+int tb_aws_tags_params(struct tb_aws_params *p, const char *prefix, const struct tb_kvs *tags)
+{
+	return tags_params(p, prefix, "member", tags);
+}
+
+static const char *list_member(const struct aws_service *s)
+{
+	return s->tags.member ? s->tags.member : "member";
+}
+
+/* Adds the service's <prefix>.<member>.N.Key / .Value. See aws.h. */
+int tb_aws_tags_params_for(struct tb_aws_params *p, const char *service, const char *prefix,
+                           const struct tb_kvs *tags)
+{
+	const struct aws_service *s = aws_service_find(service);
+
+	if (s == NULL || s->tags.shape != AWS_TAGS_QUERY)
+		return TB_EINVAL;
+	return tags_params(p, prefix, list_member(s), tags);
 }
 
 static json_t *key_list(const struct tb_strs *keys)
@@ -114,7 +137,7 @@ static int retag_query(struct tb_aws_ctx *ctx, const struct aws_service *s, cons
 			err = t->many_ids ? tb_aws_params_addf(&p, ids[i], "%s.%zu", t->id_key, ++k)
 			                  : tb_aws_params_add(&p, t->id_key, ids[i]);
 	if (err == 0 && set)
-		err = tb_aws_tags_params(&p, t->tags_key, set);
+		err = tags_params(&p, t->tags_key, list_member(s), set);
 	for (size_t i = 0; err == 0 && !set && i < removed->n; i++)
 		err = tb_aws_params_addf(&p, removed->v[i], "%s.member.%zu", t->keys_key, i + 1);
 	if (err != 0)

@@ -65,6 +65,15 @@ static void wait_init(struct wait_state *ws, const struct tb_aws_ctx *ctx,
 	ws->last = NULL;
 }
 
+static int timed_out(struct tb_aws_ctx *ctx, const struct wait_state *ws,
+                     const struct tb_aws_waiter *w)
+{
+	return aws_fail(ctx, TB_ETIMEOUT, NULL, NULL,
+	                "timeout after %llds waiting for %s (last state %s)",
+	                (long long)((tb_now_ms() - ws->start) / 1000), w->what,
+	                ws->last ? ws->last : "unknown");
+}
+
 /*
  * Polls w->refresh until a target state (0). TB_ENOTFOUND from refresh is
  * the state "NOT_FOUND"; when that state is in no list the wait returns
@@ -96,13 +105,13 @@ int tb_aws_wait(struct tb_aws_ctx *ctx, const struct tb_aws_waiter *w)
 		log_progress(&ws, w, state);
 		ws.last = state;
 		if (ws.deadline && tb_now_ms() >= ws.deadline)
-			return aws_fail(ctx, TB_ETIMEOUT, NULL, NULL,
-			                "timeout after %llds waiting for %s (last state %s)",
-			                (long long)((tb_now_ms() - ws.start) / 1000), w->what,
-			                state);
+			return timed_out(ctx, &ws, w);
 		if (aws_sleep_deadline(ctx->client, ws.delay, ws.deadline) != 0)
 			return aws_fail(ctx, TB_ECANCELED, NULL, NULL,
 			                "canceled while waiting for %s", w->what);
+		/* A poll at the deadline would only fail for want of time. */
+		if (ws.deadline && tb_now_ms() >= ws.deadline)
+			return timed_out(ctx, &ws, w);
 		ws.delay = ws.delay * 2 < max_delay ? ws.delay * 2 : max_delay;
 	}
 }

@@ -6,14 +6,21 @@
 
 #include "tb/provider.h"
 
+/* clang-format off */
 const struct tb_resource *const tb_resources[] = {
-    &tb_resource_alarm_set, &tb_resource_parameter, &tb_resource_secret, &tb_resource_service, NULL,
+    &tb_resource_alarm_set,
+    &tb_resource_database_proxy,
+    &tb_resource_parameter,
+    &tb_resource_secret,
+    &tb_resource_service,
+    NULL,
 };
 
 const struct tb_ephemeral *const tb_ephemerals[] = {
     &tb_ephemeral_secret,
     NULL,
 };
+/* clang-format on */
 
 /* Returns the resource type called name, or NULL. */
 const struct tb_resource *tb_resource_find(const char *name)

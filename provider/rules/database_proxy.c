@@ -16,9 +16,6 @@
 
 static const char *const engine_families[] = {"MYSQL", "POSTGRESQL", "SQLSERVER"};
 
-/* Arguments that would carry a database credential inline. */
-static const char *const inline_credentials[] = {"username", "password"};
-
 /* ---- TB301 TLS ---------------------------------------------------------------- */
 
 static void check_tls(struct tb_rule_ctx *c)
@@ -43,54 +40,55 @@ static size_t colons(const char *s)
 	return n;
 }
 
-/* NULL when arn names a Secrets Manager secret itself in partition (NULL: any),
- * else what is wrong. */
-static const char *proxy_secret_error(struct tb_rule_ctx *c, const char *arn)
+/* auth[i].secret_arn must name a Secrets Manager secret itself in the
+ * provider's partition (level 1, shape), and its region (level 2). */
+static void check_secret_arn(struct tb_rule_ctx *c, size_t i, const struct tb_value *v)
 {
-	const char *err = tb_rules_secret_ref_error(c->a, arn, c->env->partition, NULL);
+	const char *arn = tb_get_str(v);
+	const char *err;
+	unsigned level = 1;
 
+	if (!tb_is_known(v) || arn == NULL)
+		return;
+	err = tb_rules_secret_ref_error(c->a, arn, c->env->partition, NULL);
 	if (err == NULL && (strstr(arn, ":secretsmanager:") == NULL || colons(arn) != 6))
 		err = "RDS Proxy needs the ARN of a Secrets Manager secret itself "
 		      "(arn:<partition>:secretsmanager:<region>:<account>:secret:<name>), "
 		      "without a JSON key or version";
-	return err;
+	if (err == NULL && tb_rules_wants(c, 2)) {
+		level = 2;
+		err = tb_rules_secret_ref_error(c->a, arn, NULL, c->env->region);
+	}
+	if (err != NULL)
+		tb_rules_report_item(c, level, "auth", (int64_t)i, "secret_arn",
+		                     "auth[%zu].secret_arn: %s.", i, err);
 }
 
-/* The ARN itself and its partition (level 1), then its region (level 2). */
-static void check_secret_arns(struct tb_rule_ctx *c, const struct tb_value *arns)
+/* A credential written into an auth block's description would sit in state
+ * and plans (level 0). */
+static void check_description(struct tb_rule_ctx *c, size_t i, const struct tb_value *v)
 {
-	for (size_t i = 0; i < arns->u.coll.n; i++) {
-		const char *arn = tb_get_str(arns->u.coll.items[i]);
-		const char *err;
-		unsigned level = 1;
+	const char *kind = tb_is_known(v) ? tb_rules_credential_kind(tb_get_str(v)) : NULL;
 
-		if (tb_is_unknown(arns->u.coll.items[i]))
-			continue;
-		err = proxy_secret_error(c, arn);
-		if (err == NULL && tb_rules_wants(c, 2)) {
-			level = 2;
-			err = tb_rules_secret_ref_error(c->a, arn, NULL, c->env->region);
-		}
-		if (err != NULL)
-			tb_rules_report_item(c, level, "secret_arns", (int64_t)i, NULL,
-			                     "secret_arns[%zu]: %s.", i, err);
-	}
+	if (kind != NULL)
+		tb_rules_report_item(
+		    c, 0, "auth", (int64_t)i, "description",
+		    "auth[%zu].description looks like %s: credentials belong in the "
+		    "secret, not in the configuration.",
+		    i, kind);
 }
 
 static void check_auth(struct tb_rule_ctx *c)
 {
-	const struct tb_value *arns = tb_rules_coll(c->v, "secret_arns", TB_LIST);
+	const struct tb_value *list = tb_rules_coll(c->v, "auth", TB_LIST);
 
-	for (size_t i = 0; i < TB_COUNT(inline_credentials); i++) {
-		if (tb_is_known(tb_attr(c->v, inline_credentials[i])))
-			tb_rules_report(
-			    c, 0, inline_credentials[i],
-			    "%s is given inline: it would be stored in state and shown in "
-			    "plans.",
-			    inline_credentials[i]);
+	for (size_t i = 0; list != NULL && i < list->u.coll.n; i++) {
+		const struct tb_value *o = list->u.coll.items[i];
+		if (!tb_is_known(o))
+			continue;
+		check_secret_arn(c, i, tb_attr(o, "secret_arn"));
+		check_description(c, i, tb_attr(o, "description"));
 	}
-	if (arns != NULL)
-		check_secret_arns(c, arns);
 }
 
 /* ---- TB303 pool ------------------------------------------------------------------- */
@@ -162,21 +160,21 @@ static const struct tb_rule proxy_rules[] = {
     {
         .id = "TB302",
         .resource = "talentbase_database_proxy",
-        .path = "secret_arns",
+        .path = "auth.secret_arn",
         .summary = "the proxy authenticates through Secrets Manager or IAM only",
-        .levels = {{"an inline username or password", ALL(TB_ERR), TB_PRACTICE},
-                   {"a secret_arns entry that is not the ARN of a Secrets Manager secret, or is "
-                    "in another partition than the provider",
+        .levels = {{"a credential in an auth block's description", ALL(TB_ERR), TB_PRACTICE},
+                   {"an auth block's secret_arn that is not the ARN of a Secrets Manager secret, "
+                    "or is in another partition than the provider",
                     ALL(TB_ERR), TB_SHAPE},
-                   {"a secret_arns entry in another region than the provider", ALL(TB_ERR),
+                   {"an auth block's secret_arn in another region than the provider", ALL(TB_ERR),
                     TB_PRACTICE}},
         .source = DOC_IE ", \"B. RDS Proxy for Connection Pooling (NEW)\" and \"C. RDS Proxy "
                          "IAM Role\"",
         .rationale = "The proxy reads database credentials from Secrets Manager with its IAM "
                      "role; credentials written into the configuration end up in state and "
                      "plans.",
-        .instead = "secret_arns = [talentbase_secret.db.arn] with role_arn allowed to read "
-                   "them.",
+        .instead = "auth { secret_arn = talentbase_secret.db.arn } with role_arn allowed to "
+                   "read it.",
         .check = check_auth,
     },
     {

@@ -825,12 +825,12 @@ def test_interrupt_stops_the_steady_state_wait(tofu, aws, moto, plat):
 
 
 def test_example_complete_stack(tf, aws, moto):
-    """The documented example (two services with their generated secrets
-    and a parameter, production defaults) on the platform
-    scripts/demo_platform.py creates, as `make demo` runs it: apply, the
-    secrets' check (values in AWS, not in the state), an empty second plan,
-    destroy (production keeps the log groups and schedules the secrets'
-    deletion)."""
+    """The documented example (two services with their generated secrets, a
+    parameter, alarm sets and the RDS Proxy the API connects through,
+    production defaults) on the platform scripts/demo_platform.py creates, as
+    `make demo` runs it: apply, the secrets' check (values in AWS, not in the
+    state), an empty second plan, destroy (production keeps the log groups
+    and schedules the secrets' deletion)."""
     moto.set_env(MOTO_ECS_SERVICE_RUNNING=svc.TASKS)
     for f in (paths.REPO / "examples" / "complete").glob("*.tf"):
         shutil.copy(f, tf.path(f.name))
@@ -867,10 +867,20 @@ def test_example_complete_stack(tf, aws, moto):
     assert refs["SESSION_SECRET"] == outputs["session_secret_env_refs"]["value"]["SESSION_SECRET"]
     assert refs["API_URL"] == outputs["api_url_parameter"]["value"]
     alarms = outputs["alarm_names"]["value"]
-    assert len(alarms) == 12, alarms  # six per service, each behind the load balancer
+    # six per service (each behind the load balancer), and the API's proxy connections
+    assert len(alarms) == 13, alarms
     got = aws("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]
     assert sorted(a["AlarmName"] for a in got) == sorted(alarms)
     assert all(a["AlarmActions"] == [tfvars["alerts_topic_arn"]] for a in got), got
+    # the API reaches its database through the proxy: DB_HOST / DB_PORT from its env
+    proxy = aws("rds").describe_db_proxies(DBProxyName="talentbase-production-rds-proxy")[
+        "DBProxies"][0]
+    assert outputs["rds_proxy_endpoint"]["value"] == proxy["Endpoint"], outputs
+    api = svc.describe_service(aws, plat, "talentbase-api-production")
+    env = {e["name"]: e["value"] for e in aws("ecs").describe_task_definition(
+        taskDefinition=api["taskDefinition"])["taskDefinition"]["containerDefinitions"][0][
+        "environment"]}
+    assert env == {"APP_ENV": "production", "DB_HOST": proxy["Endpoint"], "DB_PORT": "5432"}, env
     tf.plan(detailed_exitcode=True, vars=tag).expect_rc(0)
     tf.destroy(vars=tag).ok()
     assert not aws("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]
@@ -880,3 +890,4 @@ def test_example_complete_stack(tf, aws, moto):
     assert inv["log_groups"] == {"/ecs/talentbase-web-production",
                                  "/ecs/talentbase-api-production"}, svc.dump(inv)
     assert not any(v for k, v in inv.items() if k != "log_groups"), svc.dump(inv)
+    assert aws("rds").describe_db_proxies()["DBProxies"] == []

@@ -151,6 +151,34 @@ static void test_aws_tags_retag_query_one_id_each(void **state)
 	assert_non_null(strstr(body(f, 1), "ResourceARN=arn%3Ab"));
 }
 
+/* RDS's model names the tag list member Tag: Tags.Tag.N (Tags.member.N is ignored). */
+static void test_aws_tags_retag_rds_tag_member(void **state)
+{
+	struct fixture *f = *state;
+	const char *id = "arn:aws:rds:us-east-1:123456789012:db-proxy:prx-1";
+	struct tb_aws_params p;
+
+	tbt_server_set_default(
+	    f->srv, &(struct tbt_response){.body = "<AddTagsToResourceResponse><ResponseMetadata/>"
+	                                           "</AddTagsToResourceResponse>"});
+	assert_int_equal(tb_aws_retag(&f->ctx, "rds", &id, 1, &TAGS, &REMOVED), 0);
+	assert_int_equal(tbt_server_count(f->srv), 2);
+	assert_non_null(strstr(body(f, 0), "Action=AddTagsToResource"));
+	assert_non_null(strstr(body(f, 0), "ResourceName=arn%3Aaws%3Ards"));
+	assert_non_null(strstr(body(f, 0), "Tags.Tag.1.Key=Team"));
+	assert_non_null(strstr(body(f, 0), "Tags.Tag.2.Value=prod"));
+	assert_null(strstr(body(f, 0), "Tags.member"));
+	assert_non_null(strstr(body(f, 1), "Action=RemoveTagsFromResource"));
+	assert_non_null(strstr(body(f, 1), "TagKeys.member.1=Old"));
+
+	tb_aws_params_init(&p, f->arena);
+	assert_int_equal(tb_aws_tags_params_for(&p, "rds", "Tags", &TAGS), 0);
+	assert_string_equal(p.items[0].name, "Tags.Tag.1.Key");
+	assert_int_equal(tb_aws_tags_params_for(&p, "elasticloadbalancing", "Tags", &TAGS), 0);
+	assert_string_equal(p.items[4].name, "Tags.member.1.Key");
+	assert_int_equal(tb_aws_tags_params_for(&p, "ecs", "Tags", &TAGS), TB_EINVAL);
+}
+
 static void test_aws_tags_nothing_to_do(void **state)
 {
 	struct fixture *f = *state;
@@ -189,6 +217,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_aws_tags_retag_ssm_resource_type, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_aws_tags_retag_query_many_ids, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_aws_tags_retag_query_one_id_each, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_aws_tags_retag_rds_tag_member, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_aws_tags_nothing_to_do, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_aws_tags_json_all_service_token, setup, teardown),
 	};

@@ -178,6 +178,11 @@ static void test_ctx_deadline_bounds_wait(void **state)
 	f->ctx.deadline_ms = t0 + 200;
 	assert_int_equal(tb_aws_wait(&f->ctx, &w), TB_ETIMEOUT);
 	assert_true(tb_now_ms() - t0 < 1000);
+	/* No poll at the deadline (it could only fail for want of time): the
+	 * waiter's own message says what it waited for. */
+	assert_int_equal(s.calls, 1);
+	assert_non_null(strstr(f->ctx.error.message, "waiting for ECS service web to become ACTIVE "
+	                                             "(last state PENDING)"));
 }
 
 static void *cancel_later(void *arg)

@@ -71,8 +71,10 @@ static const struct resource alarm_set = {
 static const struct resource proxy = {
     "talentbase_database_proxy",
     "[\"object\",{\"name\":\"string\",\"engine_family\":\"string\",\"role_arn\":\"string\","
-    "\"secret_arns\":[\"list\",\"string\"],\"subnets\":[\"list\",\"string\"],"
-    "\"security_groups\":[\"list\",\"string\"],\"require_tls\":\"bool\","
+    "\"auth\":[\"list\",[\"object\",{\"secret_arn\":\"string\",\"iam_auth\":\"string\","
+    "\"client_password_auth_type\":\"string\",\"description\":\"string\"}]],"
+    "\"subnets\":[\"set\",\"string\"],"
+    "\"security_groups\":[\"set\",\"string\"],\"require_tls\":\"bool\","
     "\"idle_client_timeout\":\"number\",\"debug_logging\":\"bool\","
     "\"target\":[\"object\",{\"db_cluster\":\"string\",\"db_instance\":\"string\"}],"
     "\"pool\":[\"object\",{\"connection_borrow_timeout\":\"number\","
@@ -80,7 +82,8 @@ static const struct resource proxy = {
     "\"acknowledge\":[\"map\",\"string\"]}]",
     "{\"name\":\"talentbase-prod-rds-proxy\",\"engine_family\":\"POSTGRESQL\","
     "\"role_arn\":\"arn:aws:iam::123456789012:role/proxy\","
-    "\"secret_arns\":[\"arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf\"],"
+    "\"auth\":[{\"secret_arn\":\"arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf\","
+    "\"iam_auth\":\"DISABLED\",\"client_password_auth_type\":null,\"description\":null}],"
     "\"subnets\":[\"subnet-1\",\"subnet-2\"],\"security_groups\":[\"sg-1\"],"
     "\"require_tls\":true,\"idle_client_timeout\":1800,\"debug_logging\":false,"
     "\"target\":{\"db_cluster\":\"talentbase-prod\",\"db_instance\":null},"
@@ -102,6 +105,12 @@ struct rule_case {
 	const char *path;
 	bool destroying; /* the CLI runs a destroy: only shape findings */
 };
+
+/* One auth block with this secret_arn and description (JSON texts). */
+#define AUTH(arn, description)                                                                     \
+	"[{\"secret_arn\":" arn ",\"iam_auth\":\"DISABLED\",\"client_password_auth_type\":null,"   \
+	"\"description\":" description "}]"
+#define SM_ARN "\"arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf\""
 
 #define E    TB_SEV_ERROR
 #define W    TB_SEV_WARNING
@@ -232,20 +241,32 @@ static const struct rule_case cases[] = {
     {&proxy, {{"require_tls", "null"}}, .id = "TB301", .sev = PASS},
     /* TB302 */
     {&proxy,
-     {{"secret_arns", "[\"arn:aws:ssm:us-east-1:123456789012:parameter/db\"]"}},
+     {{"auth", AUTH("\"arn:aws:ssm:us-east-1:123456789012:parameter/db\"", "null")}},
      .id = "TB302",
      .sev = E,
-     .path = "secret_arns[0]"},
+     .path = "auth[0].secret_arn"},
     {&proxy,
-     {{"secret_arns", "[\"arn:aws:secretsmanager:us-east-1:123456789012:secret:db:password::\"]"}},
+     {{"auth",
+       AUTH("\"arn:aws:secretsmanager:us-east-1:123456789012:secret:db:password::\"", "null")}},
      .id = "TB302",
      .sev = E,
-     .path = "secret_arns[0]"},
+     .path = "auth[0].secret_arn"},
     {&proxy,
-     {{"secret_arns", "[\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db\"]"}},
+     {{"auth", AUTH("\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db\"", "null")}},
      .id = "TB302",
      .sev = E,
-     .path = "secret_arns[0]"},
+     .path = "auth[0].secret_arn"},
+    {&proxy,
+     {{"auth", AUTH("\"hunter2-the-password\"", "null")}},
+     .id = "TB302",
+     .sev = E,
+     .path = "auth[0].secret_arn"},
+    {&proxy,
+     {{"auth", AUTH(SM_ARN, "\"app user, key AKIAIOSFODNN7EXAMPLE\"")}},
+     .id = "TB302",
+     .sev = E,
+     .path = "auth[0].description"},
+    {&proxy, {{"auth", AUTH(SM_ARN, "\"the application's user\"")}}, .id = "TB302", .sev = PASS},
     {&proxy, {{"name", "\"other-proxy\""}}, .id = "TB302", .sev = PASS},
     /* TB303 */
     {&proxy,
@@ -306,13 +327,13 @@ static const struct rule_case cases[] = {
     {&alarm_set, {{"alarm_actions", "[]"}}, .id = "TB202", .sev = PASS, .destroying = true},
     {&proxy, {{"require_tls", "false"}}, .id = "TB301", .sev = PASS, .destroying = true},
     {&proxy,
-     {{"secret_arns", "[\"arn:aws:ssm:us-east-1:123456789012:parameter/db\"]"}},
+     {{"auth", AUTH("\"arn:aws:ssm:us-east-1:123456789012:parameter/db\"", "null")}},
      .id = "TB302",
      .sev = E,
-     .path = "secret_arns[0]",
+     .path = "auth[0].secret_arn",
      .destroying = true},
     {&proxy,
-     {{"secret_arns", "[\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db\"]"}},
+     {{"auth", AUTH("\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db\"", "null")}},
      .id = "TB302",
      .sev = PASS,
      .destroying = true},

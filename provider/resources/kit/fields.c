@@ -234,7 +234,9 @@ static const struct tb_value *build_empty(const struct build_in *in)
 		return in->prior;
 	if (empty_is_null(in->row) && !(in->row->flags & TB_A_COMPUTED))
 		return tb_null(in->a, in->t);
-	return in->t->kind == TB_MAP ? tb_map(in->a, in->t, 0, NULL, NULL)
+	if (in->t->kind == TB_MAP)
+		return tb_map(in->a, in->t, 0, NULL, NULL);
+	return in->t->kind == TB_SET ? tb_set(in->a, in->t, 0, NULL)
 	                             : tb_list(in->a, in->t, 0, NULL);
 }
 

@@ -53,7 +53,9 @@ void tb_kit_op_init(struct tb_op *op, struct tb_call *c, const struct tb_resourc
  * through, adding nothing): "<step> for <resource> \"<name>\": <service>
  * <action>: <code>: <message> (request id <id>)" when ctx's AWS error is
  * the cause, on the attribute the resource's error_paths name for its code;
- * else "<step> for <resource> \"<name>\": <what err means>".
+ * else "<step> for <resource> \"<name>\": <message>" with ctx's error
+ * message when it is err's (a waiter's "timeout after 30s waiting for
+ * ..."), or what err means.
  */
 int tb_kit_fail(const struct tb_op *op, const struct tb_aws_ctx *ctx, const char *step, int err);
 /* 0 when the provider has an AWS client or needs_aws is false; else an

@@ -81,9 +81,11 @@ int tb_kit_fail(const struct tb_op *op, const struct tb_aws_ctx *ctx, const char
 		tb_kit_diag_aws(c, error_path(op->res, e), step, op->res->name, op->rname, e);
 		return err;
 	}
+	/* A wait or a check of the layer says what happened in its own words. */
 	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL,
 	            tb_arena_printf(c->arena, "%s for %s \"%s\": %s", step, op->res->name,
-	                            op->rname ? op->rname : "?", tb_strerror(err)),
+	                            op->rname ? op->rname : "?",
+	                            e->err == err && e->message ? e->message : tb_strerror(err)),
 	            err == TB_ECANCELED ? CANCELED_DETAIL : NULL);
 	return err;
 }

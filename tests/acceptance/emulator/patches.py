@@ -763,3 +763,547 @@ def secretsmanager_block_public_policy():
         return original(self)
 
     responses.SecretsManagerResponse.put_resource_policy = put_resource_policy
+# ---- RDS Proxy (talentbase_database_proxy) ----------------------------------------
+# Observed on moto 5.2.5. Switches for tests, set with moto.set_env():
+#   MOTO_RDS_PROXY_CREATING_POLLS=N    a new proxy or proxy endpoint reports
+#                                      "creating" to its first N reads
+#   MOTO_RDS_PROXY_TARGET_HEALTH=STATE[:REASON[:DESCRIPTION]]
+#                                      every proxy target reports this health
+
+_ENGINE_PORTS = {"MYSQL": 3306, "POSTGRESQL": 5432, "SQLSERVER": 1433}
+
+
+def _rds_error(code: str, message: str):
+    from moto.rds.exceptions import RDSClientError
+    return RDSClientError(code, message)
+
+
+def _proxy_of(backend, name):
+    """The proxy called name, or DBProxyNotFoundFault."""
+    proxy = backend.db_proxies.get(name) if name else None
+    if proxy is None:
+        from moto.rds.exceptions import DBProxyNotFoundFault
+        raise DBProxyNotFoundFault(name)
+    return proxy
+
+
+def _creating_polls() -> int:
+    import os
+    try:
+        return max(int(os.environ.get("MOTO_RDS_PROXY_CREATING_POLLS", "0")), 0)
+    except ValueError:
+        return 0
+
+
+def _still_creating(obj) -> bool:
+    return getattr(obj, "_tb_creating", 0) > 0
+
+
+def _require_available(proxy) -> None:
+    if _still_creating(proxy):
+        raise _rds_error("InvalidDBProxyStateFault",
+                         f"DBProxy {proxy.db_proxy_name} is not in available state: creating")
+
+
+def _proxy_endpoints(backend) -> dict:
+    """The proxy endpoints of one RDS backend (a reset makes new backends)."""
+    return backend.__dict__.setdefault("tb_proxy_endpoints", {})
+
+
+@gap
+def rds_missing_proxy_is_not_found():
+    """moto 5.2.5 answers HTTP 500 (a KeyError in the backend) when
+    RegisterDBProxyTargets, DeregisterDBProxyTargets, DescribeDBProxyTargets,
+    DescribeDBProxyTargetGroups, ModifyDBProxyTargetGroup or DeleteDBProxy
+    name a proxy that does not exist (DescribeDBProxies alone answers
+    DBProxyNotFoundFault).
+
+    Real AWS: each of these operations answers DBProxyNotFoundFault (HTTP
+    404) for an unknown DBProxyName.
+
+    AWS docs: Amazon RDS API Reference, Errors of DeleteDBProxy,
+    DescribeDBProxyTargets, DescribeDBProxyTargetGroups,
+    ModifyDBProxyTargetGroup, RegisterDBProxyTargets, DeregisterDBProxyTargets,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBProxy.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBProxyTargets.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RegisterDBProxyTargets.html
+    """
+    from moto.rds import models
+
+    backend = models.RDSBackend
+
+    def guarded(original, arg):
+        def wrapper(self, *args, **kwargs):
+            _proxy_of(self, kwargs[arg] if arg in kwargs else (args[0] if args else None))
+            return original(self, *args, **kwargs)
+        return wrapper
+
+    for name, arg in (("register_db_proxy_targets", "db_proxy_name"),
+                      ("deregister_db_proxy_targets", "db_proxy_name"),
+                      ("describe_db_proxy_targets", "proxy_name"),
+                      ("describe_db_proxy_target_groups", "proxy_name"),
+                      ("modify_db_proxy_target_group", "proxy_name"),
+                      ("delete_db_proxy", "proxy_name")):
+        setattr(backend, name, guarded(getattr(backend, name), arg))
+
+
+@gap
+def rds_proxy_passes_through_creating():
+    """moto 5.2.5 creates an RDS Proxy with Status "available" at once, so
+    no client ever waits for one; the operations that need an available
+    proxy accept a proxy in any state.
+
+    Real AWS: CreateDBProxy answers with Status "creating"; the proxy
+    becomes "available" after some minutes (a new proxy endpoint likewise).
+    While a proxy is not available, RegisterDBProxyTargets,
+    ModifyDBProxyTargetGroup, ModifyDBProxy and CreateDBProxyEndpoint answer
+    InvalidDBProxyStateFault. Here MOTO_RDS_PROXY_CREATING_POLLS=N makes a
+    new proxy (and proxy endpoint) report "creating" to its first N reads
+    (0, the default: available at once, as before).
+
+    AWS docs: Amazon RDS API Reference, DBProxy (Status: available |
+    modifying | incompatible-network | insufficient-resource-limits |
+    creating | deleting | suspended | suspending | reactivating) and the
+    InvalidDBProxyStateFault errors of RegisterDBProxyTargets and
+    ModifyDBProxyTargetGroup,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBProxy.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RegisterDBProxyTargets.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBProxyTargetGroup.html
+    """
+    from moto.rds import models
+
+    original_init = models.DBProxy.__init__
+
+    def init(self, *args, **kwargs):
+        self._tb_creating = _creating_polls()
+        original_init(self, *args, **kwargs)
+
+    def get_status(self):
+        if _still_creating(self):
+            self._tb_creating -= 1
+            return "creating"
+        return self._tb_status
+
+    def set_status(self, value):
+        self._tb_status = value
+
+    models.DBProxy.__init__ = init
+    models.DBProxy.status = property(get_status, set_status)
+
+    backend = models.RDSBackend
+
+    def requiring_available(original, arg):
+        def wrapper(self, *args, **kwargs):
+            _require_available(_proxy_of(self, kwargs[arg] if arg in kwargs else args[0]))
+            return original(self, *args, **kwargs)
+        return wrapper
+
+    backend.register_db_proxy_targets = requiring_available(
+        backend.register_db_proxy_targets, "db_proxy_name")
+    backend.modify_db_proxy_target_group = requiring_available(
+        backend.modify_db_proxy_target_group, "proxy_name")
+
+
+@gap
+def rds_modify_db_proxy():
+    """moto 5.2.5 has no ModifyDBProxy (HTTP 500: not implemented).
+
+    Real AWS: ModifyDBProxy changes a proxy in place: Auth (the whole list
+    is replaced), RequireTLS, IdleClientTimeout, DebugLogging, RoleArn and
+    SecurityGroups (the proxy's VPC security groups), and answers the
+    DBProxy; an unknown name is DBProxyNotFoundFault, a proxy that is not
+    available InvalidDBProxyStateFault. (NewDBProxyName, a rename, is not
+    emulated here and is refused.)
+
+    AWS docs: Amazon RDS API Reference, ModifyDBProxy,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBProxy.html
+    """
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.rds import responses
+
+    fields = {"Auth": "auth", "RequireTLS": "require_tls",
+              "IdleClientTimeout": "idle_client_timeout", "DebugLogging": "debug_logging",
+              "RoleArn": "role_arn"}
+
+    def modify_db_proxy(self):
+        params = self.params
+        proxy = _proxy_of(self.backend, params.get("DBProxyName"))
+        if params.get("NewDBProxyName"):
+            raise _rds_error("InvalidParameterValue",
+                             "NewDBProxyName is not supported by the test emulator")
+        _require_available(proxy)
+        for param, attr in fields.items():
+            if param in params:
+                setattr(proxy, attr, params[param])
+        if "SecurityGroups" in params:
+            proxy.vpc_security_group_ids = list(params["SecurityGroups"] or [])
+        proxy.updated_date = utcnow()
+        return ActionResult({"DBProxy": proxy})
+
+    responses.RDSResponse.modify_db_proxy = modify_db_proxy
+
+
+@gap
+def rds_proxy_endpoints():
+    """moto 5.2.5 has no proxy endpoints: CreateDBProxyEndpoint,
+    DescribeDBProxyEndpoints, ModifyDBProxyEndpoint and DeleteDBProxyEndpoint
+    answer HTTP 500 (not implemented).
+
+    Real AWS: CreateDBProxyEndpoint adds an endpoint to a proxy
+    (DBProxyEndpointName, VpcSubnetIds, VpcSecurityGroupIds - the proxy's VPC
+    default group when left out - TargetRole READ_WRITE or READ_ONLY, Tags)
+    and answers the DBProxyEndpoint with Status "creating", its Endpoint
+    host name and DBProxyEndpointArn; DescribeDBProxyEndpoints lists a
+    proxy's endpoints, the default one (IsDefault, READ_WRITE) included;
+    ModifyDBProxyEndpoint changes VpcSecurityGroupIds (or the name);
+    DeleteDBProxyEndpoint deletes one (the default endpoint cannot be
+    deleted), and "when you delete a proxy, RDS Proxy automatically deletes
+    all the associated endpoints". Endpoints are taggable by their ARN
+    (AddTagsToResource, ListTagsForResource). Errors:
+    DBProxyEndpointNotFoundFault (404), DBProxyEndpointAlreadyExistsFault,
+    InvalidDBProxyEndpointStateFault, and for the proxy DBProxyNotFoundFault
+    and InvalidDBProxyStateFault.
+
+    AWS docs: Amazon RDS API Reference, CreateDBProxyEndpoint,
+    DescribeDBProxyEndpoints, ModifyDBProxyEndpoint, DeleteDBProxyEndpoint,
+    DBProxyEndpoint; Amazon RDS User Guide, Deleting a proxy endpoint,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxyEndpoint.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBProxyEndpoints.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBProxyEndpoint.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBProxyEndpoint.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-endpoints.DeletingEndpoint.html
+    """
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.moto_api._internal import mock_random as random
+    from moto.rds import models, responses
+
+    class ProxyEndpoint(models.RDSBaseModel):
+        __module__ = "moto.rds.models"  # moto files models by their module's service
+        resource_type = "db-proxy-endpoint"
+
+        def __init__(self, backend, proxy, name, subnets, groups, role, tags):
+            super().__init__(backend)
+            self.db_proxy_endpoint_name = name
+            self.db_proxy_name = proxy.db_proxy_name
+            self.vpc_id = proxy.vpc_id
+            self.vpc_subnet_ids = list(subnets)
+            self.vpc_security_group_ids = list(groups or proxy.vpc_security_group_ids)
+            self.target_role = role or "READ_WRITE"
+            self.is_default = False
+            self.created_date = utcnow()
+            self.unique_id = f"prx-endpoint-{random.get_random_string(17, lower_case=True)}"
+            self.endpoint = (f"{name}.endpoint.proxy-{proxy.url_identifier}."
+                             f"{backend.region_name}.rds.amazonaws.com")
+            self.tags = tags or []
+            self._tb_creating = _creating_polls()
+            self._tb_status = "available"
+
+        @property
+        def resource_id(self):
+            return self.unique_id
+
+        @property
+        def db_proxy_endpoint_arn(self):
+            return self.arn
+
+        @property
+        def status(self):
+            if _still_creating(self):
+                self._tb_creating -= 1
+                return "creating"
+            return self._tb_status
+
+    def default_endpoint(proxy) -> dict:
+        return {"DBProxyEndpointName": "default", "DBProxyName": proxy.db_proxy_name,
+                "Status": proxy.status, "VpcId": proxy.vpc_id,
+                "VpcSecurityGroupIds": list(proxy.vpc_security_group_ids),
+                "VpcSubnetIds": list(proxy.vpc_subnet_ids), "Endpoint": proxy.endpoint,
+                "CreatedDate": proxy.created_date, "TargetRole": "READ_WRITE",
+                "IsDefault": True}
+
+    def endpoint_of(backend, name):
+        ep = _proxy_endpoints(backend).get(name)
+        if ep is None:
+            raise _rds_error("DBProxyEndpointNotFoundFault",
+                             f"The DB proxy endpoint {name} doesn't exist.")
+        return ep
+
+    def create_db_proxy_endpoint(self):
+        p = self.params
+        proxy = _proxy_of(self.backend, p.get("DBProxyName"))
+        _require_available(proxy)
+        name = p["DBProxyEndpointName"]
+        if name in _proxy_endpoints(self.backend) or name == "default":
+            raise _rds_error("DBProxyEndpointAlreadyExistsFault",
+                             f"The DB proxy endpoint {name} already exists.")
+        ep = ProxyEndpoint(self.backend, proxy, name, p.get("VpcSubnetIds") or [],
+                           p.get("VpcSecurityGroupIds"), p.get("TargetRole"),
+                           p.get("Tags"))
+        _proxy_endpoints(self.backend)[name] = ep
+        return ActionResult({"DBProxyEndpoint": ep})
+
+    def describe_db_proxy_endpoints(self):
+        p = self.params
+        proxy_name, name = p.get("DBProxyName"), p.get("DBProxyEndpointName")
+        found = list(_proxy_endpoints(self.backend).values())
+        if proxy_name:
+            proxy = _proxy_of(self.backend, proxy_name)
+            found = [default_endpoint(proxy)] + [e for e in found
+                                                 if e.db_proxy_name == proxy_name]
+        if name:
+            found = [e for e in found if (e["DBProxyEndpointName"] if isinstance(e, dict)
+                                          else e.db_proxy_endpoint_name) == name]
+            if not found:
+                endpoint_of(self.backend, name)
+        return ActionResult({"DBProxyEndpoints": found})
+
+    def modify_db_proxy_endpoint(self):
+        p = self.params
+        ep = endpoint_of(self.backend, p["DBProxyEndpointName"])
+        if "VpcSecurityGroupIds" in p:
+            ep.vpc_security_group_ids = list(p["VpcSecurityGroupIds"] or [])
+        new = p.get("NewDBProxyEndpointName")
+        if new and new != ep.db_proxy_endpoint_name:
+            eps = _proxy_endpoints(self.backend)
+            eps[new] = eps.pop(ep.db_proxy_endpoint_name)
+            ep.db_proxy_endpoint_name = new
+        return ActionResult({"DBProxyEndpoint": ep})
+
+    def delete_db_proxy_endpoint(self):
+        name = self.params["DBProxyEndpointName"]
+        if name == "default":
+            raise _rds_error("InvalidDBProxyEndpointStateFault",
+                             "The default DB proxy endpoint can't be deleted.")
+        ep = endpoint_of(self.backend, name)
+        del _proxy_endpoints(self.backend)[name]
+        ep._tb_creating, ep._tb_status = 0, "deleting"
+        return ActionResult({"DBProxyEndpoint": ep})
+
+    for fn in (create_db_proxy_endpoint, describe_db_proxy_endpoints, modify_db_proxy_endpoint,
+               delete_db_proxy_endpoint):
+        setattr(responses.RDSResponse, fn.__name__, fn)
+
+    backend = models.RDSBackend
+    original_delete = backend.delete_db_proxy
+
+    def delete_db_proxy(self, proxy_name):
+        proxy = original_delete(self, proxy_name=proxy_name)
+        proxy._tb_creating, proxy.status = 0, "deleting"
+        eps = _proxy_endpoints(self)
+        for name in [n for n, e in eps.items() if e.db_proxy_name == proxy_name]:
+            del eps[name]
+        return proxy
+
+    backend.delete_db_proxy = delete_db_proxy
+    original_tagged = backend._get_resource_for_tagging
+
+    def get_resource_for_tagging(self, arn):
+        if ":db-proxy-endpoint:" not in arn:
+            return original_tagged(self, arn)
+        for ep in _proxy_endpoints(self).values():
+            if ep.arn == arn:
+                return ep
+        raise _rds_error("DBProxyEndpointNotFoundFault", f"The DB proxy endpoint {arn} "
+                                                         "doesn't exist.")
+
+    backend._get_resource_for_tagging = get_resource_for_tagging
+
+
+@gap
+def rds_register_db_proxy_targets_checks_the_database():
+    """moto 5.2.5 RegisterDBProxyTargets registers whatever it is given: an
+    unknown DB instance is accepted, an unknown DB cluster is HTTP 500, the
+    database's state is not looked at, registering twice adds a second
+    target; every target reports Port 5432 whatever the engine, and no
+    TargetArn or Role. DeregisterDBProxyTargets of a target that is not
+    registered succeeds silently.
+
+    Real AWS: an unknown cluster is DBClusterNotFoundFault, an unknown
+    instance DBInstanceNotFoundFault (code DBInstanceNotFound); a database
+    that is not available is InvalidDBClusterStateFault /
+    InvalidDBInstanceStateFault (code InvalidDBInstanceState: "DB Instance
+    ... is in an unsupported state - CREATING, needs to be in [AVAILABLE,
+    MODIFYING, BACKING_UP]"); a database already registered is
+    DBProxyTargetAlreadyRegisteredFault. A target reports the port of the
+    database (the engine family's: 3306, 5432, 1433), its TargetArn and its
+    Role (READ_WRITE for a writer). A registered cluster is tracked: its DB
+    instances are listed as RDS_INSTANCE targets with TrackedClusterId.
+    Deregistering a target that is not registered is
+    DBProxyTargetNotFoundFault.
+
+    AWS docs: Amazon RDS API Reference, RegisterDBProxyTargets (Errors),
+    DeregisterDBProxyTargets (Errors), DBProxyTarget, and the AWS CLI
+    reference's describe-db-proxy-targets example,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RegisterDBProxyTargets.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeregisterDBProxyTargets.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBProxyTarget.html
+    https://docs.aws.amazon.com/cli/latest/reference/rds/describe-db-proxy-targets.html
+    """
+    from moto.rds import models
+
+    backend = models.RDSBackend
+    usable = ("available", "modifying", "backing-up")
+    original_register = backend.register_db_proxy_targets
+    original_deregister = backend.deregister_db_proxy_targets
+
+    def check_cluster(self, cid):
+        cluster = self.clusters.get(cid)
+        if cluster is None:
+            raise _rds_error("DBClusterNotFoundFault", f"DBCluster {cid} not found.")
+        state = getattr(cluster, "_status", "available")
+        if state not in usable:
+            raise _rds_error("InvalidDBClusterStateFault",
+                             f"DB Cluster {cid} is in an unsupported state - {state.upper()}, "
+                             "needs to be in [AVAILABLE, MODIFYING, BACKING_UP]")
+        return cluster
+
+    def check_instance(self, iid):
+        db = self.databases.get(iid)
+        if db is None:
+            raise _rds_error("DBInstanceNotFoundFault", f"DBInstance {iid} not found.")
+        if db.status not in usable:
+            raise _rds_error("InvalidDBInstanceStateFault",
+                             f"DB Instance {iid} is in an unsupported state - "
+                             f"{db.status.upper()}, needs to be in [AVAILABLE, MODIFYING, "
+                             "BACKING_UP]")
+        return db
+
+    def member_targets(self, cluster, port):
+        out = []
+        for member in cluster.members:
+            t = models.DBProxyTarget(backend=self, resource_id=member.db_instance_identifier,
+                                     endpoint=getattr(member, "address", None),
+                                     type="RDS_INSTANCE")
+            t.port, t.target_arn = port, member.arn
+            t.tracked_cluster_id = cluster.db_cluster_identifier
+            t.role = "READ_WRITE" if member.is_cluster_writer else "READ_ONLY"
+            out.append(t)
+        return out
+
+    def register(self, db_proxy_name, target_group_name, db_cluster_identifiers,
+                 db_instance_identifiers):
+        proxy = _proxy_of(self, db_proxy_name)
+        group = proxy.proxy_target_groups[target_group_name or "default"]
+        registered = {t.rds_resource_id for t in group.targets}
+        clusters = {cid: check_cluster(self, cid) for cid in db_cluster_identifiers}
+        dbs = {iid: check_instance(self, iid) for iid in db_instance_identifiers}
+        for rid in list(clusters) + list(dbs):
+            if rid in registered:
+                raise _rds_error("DBProxyTargetAlreadyRegisteredFault",
+                                 f"{rid} is already registered with the target group.")
+        targets = original_register(self, db_proxy_name, target_group_name,
+                                    db_cluster_identifiers, db_instance_identifiers)
+        port = _ENGINE_PORTS.get(proxy.engine_family, 5432)
+        for t in targets:
+            source = clusters.get(t.rds_resource_id) or dbs.get(t.rds_resource_id)
+            t.port, t.target_arn, t.role = port, source.arn, "READ_WRITE"
+            t.tracked_cluster_id = None
+        for cluster in clusters.values():
+            members = member_targets(self, cluster, port)
+            group.targets.extend(members)
+            targets = targets + members
+        return targets
+
+    def deregister(self, db_proxy_name, target_group_name, db_cluster_identifiers,
+                   db_instance_identifiers):
+        group = _proxy_of(self, db_proxy_name).proxy_target_groups[target_group_name or
+                                                                   "default"]
+        registered = {t.rds_resource_id for t in group.targets}
+        for rid in list(db_cluster_identifiers) + list(db_instance_identifiers):
+            if rid not in registered:
+                raise _rds_error("DBProxyTargetNotFoundFault",
+                                 f"{rid} is not registered with the target group.")
+        original_deregister(self, db_proxy_name, target_group_name, db_cluster_identifiers,
+                            db_instance_identifiers)
+        group.targets = [t for t in group.targets
+                         if getattr(t, "tracked_cluster_id", None) not in db_cluster_identifiers]
+
+    backend.register_db_proxy_targets = register
+    backend.deregister_db_proxy_targets = deregister
+
+
+@gap
+def rds_proxy_target_health_is_controllable():
+    """moto 5.2.5 proxy targets report TargetHealth REGISTERING at their first
+    read and AVAILABLE ever after: the UNAVAILABLE health a real proxy
+    reports for a database it cannot use never appears.
+
+    Real AWS: a target goes through REGISTERING, UNAVAILABLE and AVAILABLE
+    ("registering > unavailable > available > unavailable > available");
+    UNAVAILABLE comes with a Reason (UNREACHABLE, CONNECTION_FAILED,
+    AUTH_FAILURE, PENDING_PROXY_CAPACITY, INVALID_REPLICATION_STATE,
+    PROMOTED) and a Description. Here MOTO_RDS_PROXY_TARGET_HEALTH=
+    STATE[:REASON[:DESCRIPTION]] (e.g. "UNAVAILABLE:CONNECTION_FAILED:Database
+    connection failed") makes every target report that health; unset, moto's
+    REGISTERING-then-AVAILABLE stays.
+
+    AWS docs: Amazon RDS API Reference, TargetHealth,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_TargetHealth.html
+    """
+    import os
+
+    from moto.rds import models
+
+    original = models.DBProxyTarget.target_health
+
+    def target_health(self):
+        forced = os.environ.get("MOTO_RDS_PROXY_TARGET_HEALTH")
+        if not forced:
+            return original.fget(self)
+        parts = forced.split(":", 2)
+        health = {"State": parts[0]}
+        if len(parts) > 1 and parts[1]:
+            health["Reason"] = parts[1]
+        if len(parts) > 2 and parts[2] and parts[0] != "AVAILABLE":
+            health["Description"] = parts[2]
+        return health
+
+    models.DBProxyTarget.target_health = property(target_health)
+
+
+@gap
+def rds_proxy_target_group_keeps_the_pool():
+    """moto 5.2.5 ModifyDBProxyTargetGroup drops InitQuery (it is never
+    stored nor described), replaces MaxIdleConnectionsPercent = 0 by half of
+    MaxConnectionsPercent, and keeps the session pinning filters when they
+    are set to an empty list.
+
+    Real AWS: the ConnectionPoolConfig's InitQuery is stored and returned by
+    DescribeDBProxyTargetGroups (an empty string clears it);
+    MaxIdleConnectionsPercent may be 0 (default: 50 % of
+    MaxConnectionsPercent when left out); SessionPinningFilters set to an
+    empty list clears them.
+
+    AWS docs: Amazon RDS API Reference, ConnectionPoolConfiguration and
+    ConnectionPoolConfigurationInfo,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfigurationInfo.html
+    """
+    from moto.rds import models
+
+    backend = models.RDSBackend
+    original = backend.modify_db_proxy_target_group
+
+    def modify(self, proxy_name, config):
+        group = original(self, proxy_name=proxy_name, config=config)
+        if config.get("MaxIdleConnectionsPercent") is not None:
+            group.max_idle_connections = config["MaxIdleConnectionsPercent"]
+        if "InitQuery" in config:
+            group.tb_init_query = config["InitQuery"] or None
+        if "SessionPinningFilters" in config:
+            group.session_pinning_filters = [f for f in config["SessionPinningFilters"] or []
+                                             if f]
+        return group
+
+    original_config = models.DBProxyTargetGroup.connection_pool_config
+
+    def connection_pool_config(self):
+        cfg = original_config.fget(self)
+        if getattr(self, "tb_init_query", None):
+            cfg["InitQuery"] = self.tb_init_query
+        return cfg
+
+    backend.modify_db_proxy_target_group = modify
+    models.DBProxyTargetGroup.connection_pool_config = property(connection_pool_config)

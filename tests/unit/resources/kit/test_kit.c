@@ -273,6 +273,25 @@ static void test_kit_steps_slots_and_failure(void **state)
 	assert_string_equal(d->path.steps[0].name, "name");
 }
 
+/* A failure that is not an AWS answer (a wait that timed out) keeps its own words. */
+static void test_kit_fail_keeps_the_message(void **state)
+{
+	struct tb_meta meta = configured();
+	struct tb_call c = tbt_call(&meta);
+	struct tb_op op;
+
+	tb_kit_op_init(&op, &c, &thing, "create", tbt_value(&thing_block, "{\"name\":\"a\"}"));
+	op.ctx.error = (struct tb_aws_error){
+	    .err = TB_ETIMEOUT,
+	    .message = "timeout after 20s waiting for the widget (last state x)"};
+	assert_int_equal(tb_kit_fail(&op, &op.ctx, "waiting", TB_ETIMEOUT), TB_ETIMEOUT);
+	assert_non_null(tbt_diag(&c, "waiting for talentbase_thing \"a\": timeout after 20s "
+	                             "waiting for the widget (last state x)"));
+	/* A message of another failure is not borrowed. */
+	assert_int_equal(tb_kit_fail(&op, &op.ctx, "reading", TB_ENOMEM), TB_ENOMEM);
+	assert_null(strstr(c.diags.tail->summary, "widget"));
+}
+
 /* ---- the preamble ------------------------------------------------------------------------ */
 
 static void test_kit_import_id_shapes(void **state)
@@ -368,6 +387,8 @@ int main(void)
 	                                    tbt_teardown),
 	    cmocka_unit_test_setup_teardown(test_kit_fill_unknowns, kit_setup, kit_teardown),
 	    cmocka_unit_test_setup_teardown(test_kit_steps_slots_and_failure, tbt_setup,
+	                                    tbt_teardown),
+	    cmocka_unit_test_setup_teardown(test_kit_fail_keeps_the_message, tbt_setup,
 	                                    tbt_teardown),
 	    cmocka_unit_test_setup_teardown(test_kit_import_id_shapes, kit_setup, kit_teardown),
 	    cmocka_unit_test_setup_teardown(test_kit_preamble_not_configured, tbt_setup,
