@@ -314,6 +314,10 @@ int tb_aws_describe_scalable_target(struct tb_aws_ctx *ctx, const char *ns, cons
                                     const char *resource_id, json_t **out);
 /* logs DescribeLogGroups (logGroupIdentifiers): the group called name. */
 int tb_aws_describe_log_group(struct tb_aws_ctx *ctx, const char *name, json_t **out);
+/* ssm GetParameters / DescribeParameters (filter Name Equals): the
+ * parameter called name, with its value / with its description and tier. */
+int tb_aws_get_parameter(struct tb_aws_ctx *ctx, const char *name, json_t **out);
+int tb_aws_describe_parameter(struct tb_aws_ctx *ctx, const char *name, json_t **out);
 /* monitoring DescribeAlarms: found[i] the MetricAlarms member named
  * names[i], or NULL (all of them in the same calls). */
 int tb_aws_describe_alarms(struct tb_aws_ctx *ctx, const char *const *names, size_t n,

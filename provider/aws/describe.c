@@ -283,3 +283,72 @@ int tb_aws_describe_alarms(struct tb_aws_ctx *ctx, const char *const *names, siz
 {
 	return tb_aws_batch_get_many(ctx, &alarms, "", names, n, (void **)found);
 }
+
+/* ---- SSM parameters: ten values (GetParameters), fifty descriptions a call ------------ */
+
+static int get_parameters(struct tb_aws_ctx *ctx, const char *group, const char *const *names,
+                          size_t n, void **items)
+{
+	json_t *body = json_owned(ctx->arena, json_pack("{s:[]}", "Names"));
+	json_t *resp = NULL;
+	int err = body ? append_ids(body, "Names", names, n) : TB_ENOMEM;
+
+	if (err == 0)
+		err = tb_aws_json(ctx, "ssm", "GetParameters", body, &resp);
+	if (err == 0)
+		match_json(json_object_get(resp, "Parameters"), "Name", names, n, items);
+	return err;
+}
+
+static int describe_parameters(struct tb_aws_ctx *ctx, const char *group, const char *const *names,
+                               size_t n, void **items)
+{
+	json_t *body = json_owned(ctx->arena, json_pack("{s:[{s:s, s:s, s:[]}], s:i}",
+	                                                "ParameterFilters", "Key", "Name", "Option",
+	                                                "Equals", "Values", "MaxResults", 50));
+	json_t *filter = json_array_get(json_object_get(body, "ParameterFilters"), 0);
+	json_t *all = NULL;
+	int err = filter ? append_ids(filter, "Values", names, n) : TB_ENOMEM;
+
+	if (err == 0)
+		err = tb_aws_json_all(ctx, "ssm", "DescribeParameters", body, "Parameters", &all);
+	if (err == 0)
+		match_json(json_object_get(all, "Parameters"), "Name", names, n, items);
+	return err;
+}
+
+static const struct tb_aws_batch parameter_values = {
+    .service = "ssm",
+    .action = "GetParameters",
+    .max = 10,
+    .call = get_parameters,
+    .copy = tb_aws_copy_json,
+};
+
+static const struct tb_aws_batch parameter_descriptions = {
+    .service = "ssm",
+    .action = "DescribeParameters",
+    .max = 50,
+    .call = describe_parameters,
+    .copy = tb_aws_copy_json,
+};
+
+/* One parameter with its value. See aws.h. */
+int tb_aws_get_parameter(struct tb_aws_ctx *ctx, const char *name, json_t **out)
+{
+	void *item = NULL;
+	int err = tb_aws_batch_get(ctx, &parameter_values, "", name, &item);
+
+	*out = err == 0 ? item : NULL;
+	return err;
+}
+
+/* One parameter's metadata (description, tier). See aws.h. */
+int tb_aws_describe_parameter(struct tb_aws_ctx *ctx, const char *name, json_t **out)
+{
+	void *item = NULL;
+	int err = tb_aws_batch_get(ctx, &parameter_descriptions, "", name, &item);
+
+	*out = err == 0 ? item : NULL;
+	return err;
+}

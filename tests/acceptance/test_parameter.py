@@ -130,11 +130,11 @@ def test_failure_after_put_is_in_the_state(tf, aws, moto):
     parameter, and the next apply converges with one parameter in SSM."""
     tf.write(sec.config(param()))
     tf.init().ok()
-    moto.inject_fault("GetParameter", code="AccessDeniedException", times=0)
+    moto.inject_fault("GetParameters", code="AccessDeniedException", times=0)
     res = tf.apply(json=True).failed()
     res.assert_diagnostic(summary=re.compile(
         r'reading parameter for talentbase_parameter "/talentbase-dev/web/api-url": ssm '
-        r"GetParameter: AccessDeniedException: .*\(request id [-0-9a-f]+\)"))
+        r"GetParameters: AccessDeniedException: .*\(request id [-0-9a-f]+\)"))
     assert ADDRESS in sec.addresses(tf), "the parameter that exists must be in the state"
     moto.clear_faults()
     tf.apply().ok()

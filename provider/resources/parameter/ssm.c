@@ -53,49 +53,62 @@ int tb_param_flatten(struct tb_arena *a, const json_t *param, const json_t *desc
 	return 0;
 }
 
-static int get_parameter(struct tb_aws_ctx *ctx, struct tb_param *p)
-{
-	json_t *resp = NULL;
-	int err = tb_kit_call(ctx, SSM, "GetParameter",
-	                      tb_kit_pack(ctx->arena, "{s:s}", "Name", p->name), &resp);
+/* The three reads of a parameter, each into its own answer. */
+struct param_answers {
+	const struct tb_param *p;
+	json_t *value, *meta;
+	json_t *tags;
+	int tags_err; /* a missing parameter has no tags to list: judged after */
+	struct tb_aws_error tags_error;
+};
 
-	return err == 0 ? tb_param_flatten(ctx->arena, json_object_get(resp, "Parameter"), NULL, p)
-	                : err;
+static int fetch_value(struct tb_aws_ctx *ctx, void *ud)
+{
+	struct param_answers *r = ud;
+	return tb_aws_get_parameter(ctx, r->p->name, &r->value);
 }
 
-static int describe_parameter(struct tb_aws_ctx *ctx, struct tb_param *p)
+static int fetch_meta(struct tb_aws_ctx *ctx, void *ud)
 {
-	json_t *resp = NULL;
-	int err = tb_kit_call(ctx, SSM, "DescribeParameters",
-	                      tb_kit_pack(ctx->arena, "{s:[{s:s, s:s, s:[s]}]}", "ParameterFilters",
-	                                  "Key", "Name", "Option", "Equals", "Values", p->name),
-	                      &resp);
-
-	p->description = NULL;
-	return err == 0 ? tb_param_flatten(ctx->arena, NULL, resp, p) : err;
+	struct param_answers *r = ud;
+	return tb_aws_describe_parameter(ctx, r->p->name, &r->meta);
 }
 
-static int list_tags(struct tb_aws_ctx *ctx, struct tb_param *p)
+static int fetch_tags(struct tb_aws_ctx *ctx, void *ud)
 {
-	json_t *resp = NULL;
-	int err = tb_kit_call(ctx, SSM, "ListTagsForResource",
-	                      tb_kit_pack(ctx->arena, "{s:s, s:s}", "ResourceType", "Parameter",
-	                                  "ResourceId", p->name),
-	                      &resp);
+	struct param_answers *r = ud;
 
-	return err == 0 ? tb_kit_jpairs(ctx->arena, json_object_get(resp, "TagList"), "Key",
-	                                "Value", &p->tags_all)
-	                : err;
+	r->tags_err = tb_kit_call(ctx, SSM, "ListTagsForResource",
+	                          tb_kit_pack(ctx->arena, "{s:s, s:s}", "ResourceType", "Parameter",
+	                                      "ResourceId", r->p->name),
+	                          &r->tags);
+	r->tags_error = ctx->error;
+	return 0;
 }
 
-/* Reads the parameter. See parameter.h. */
+/* Reads the parameter: its value and description shared with the other
+ * parameters of the process, its tags, at once. See parameter.h. */
 int tb_param_read_aws(struct tb_aws_ctx *ctx, struct tb_param *p)
 {
-	int err = get_parameter(ctx, p);
+	static const tb_kit_fetch fetches[] = {fetch_value, fetch_meta, fetch_tags};
+	struct param_answers r = {.p = p};
+	json_t *described;
+	int err = tb_kit_parallel(ctx, fetches, TB_COUNT(fetches), &r);
 
+	if (err == 0 && r.value == NULL)
+		err = TB_ENOTFOUND;
+	if (err == 0 && r.tags_err != 0) {
+		ctx->error = r.tags_error;
+		err = r.tags_err;
+	}
+	described =
+	    err == 0 && r.meta ? tb_kit_pack(ctx->arena, "{s:[O]}", "Parameters", r.meta) : NULL;
+	p->description = NULL;
 	if (err == 0)
-		err = describe_parameter(ctx, p);
-	return err == 0 ? list_tags(ctx, p) : err;
+		err = tb_param_flatten(ctx->arena, r.value, described, p);
+	return err == 0 ? tb_kit_jpairs(ctx->arena, json_object_get(r.tags, "TagList"), "Key",
+	                                "Value", &p->tags_all)
+	                : err;
 }
 
 /* PutParameter. See parameter.h. */
