@@ -18,6 +18,7 @@
 struct tb_meta {
 	const char *environment; /* production | staging | development */
 	bool strict;
+	bool preflight; /* plans read AWS for the preflight rules (TB021-TB027) */
 	const struct tb_value *default_tags; /* map(string) or null */
 	struct tb_aws_client *aws;           /* NULL until configured */
 	const char *region, *partition, *account_id;
