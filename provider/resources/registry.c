@@ -1,6 +1,6 @@
 /*
- * The provider's resource types: one row per resource, sorted by name.
- * Adding a resource is one file and one row here.
+ * The provider's resource and data source types: one row per type, sorted
+ * by name. Adding one is a folder and one row here.
  */
 #include <string.h>
 
@@ -19,6 +19,25 @@ const struct tb_resource *tb_resource_find(const char *name)
 	for (size_t i = 0; tb_resources[i] != NULL; i++) {
 		if (strcmp(tb_resources[i]->name, name) == 0)
 			return tb_resources[i];
+	}
+	return NULL;
+}
+
+/* ---- data sources ---------------------------------------------------------------- */
+
+const struct tb_data_source *const tb_data_sources[] = {
+    &tb_data_source_platform,
+    NULL,
+};
+
+/* Returns the data source type called name, or NULL. */
+const struct tb_data_source *tb_data_source_find(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	for (size_t i = 0; tb_data_sources[i] != NULL; i++) {
+		if (strcmp(tb_data_sources[i]->name, name) == 0)
+			return tb_data_sources[i];
 	}
 	return NULL;
 }

@@ -408,3 +408,24 @@ const struct tb_resource *tb_rpc_resource(struct tb_call *c, const char *name,
 	}
 	return r;
 }
+
+/* The named data source type and its value type, or NULL after a diagnostic. */
+const struct tb_data_source *tb_rpc_data_source(struct tb_call *c, const char *name,
+                                                const struct tb_type **type)
+{
+	const struct tb_data_source *d = tb_data_source_find(name);
+
+	if (!d) {
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, NULL, "Unknown data source type",
+		             "The talentbase provider has no data source type named \"%s\".",
+		             name ? name : "");
+		return NULL;
+	}
+	*type = tb_block_type(d->schema->block);
+	if (!*type) {
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, NULL, "Internal error",
+		             "The schema of data source type \"%s\" is malformed.", name);
+		return NULL;
+	}
+	return d;
+}

@@ -104,6 +104,9 @@ Tfplugin6__ServerCapabilities *tb_rpc_server_caps(struct tb_arena *a);
  * is its implied value type. */
 const struct tb_resource *tb_rpc_resource(struct tb_call *c, const char *name,
                                           const struct tb_type **type);
+/* The same for data source types. */
+const struct tb_data_source *tb_rpc_data_source(struct tb_call *c, const char *name,
+                                                const struct tb_type **type);
 
 /* ---- handlers (handlers_*.c) --------------------------------------------- */
 
@@ -126,6 +129,9 @@ int tb_rpc_apply_resource_change(struct tb_call *c, const void *req, void *resp)
 int tb_rpc_import_resource_state(struct tb_call *c, const void *req, void *resp);
 int tb_rpc_move_resource_state(struct tb_call *c, const void *req, void *resp);
 int tb_rpc_generate_resource_config(struct tb_call *c, const void *req, void *resp);
+
+int tb_rpc_validate_data_resource_config(struct tb_call *c, const void *req, void *resp);
+int tb_rpc_read_data_source(struct tb_call *c, const void *req, void *resp);
 
 int tb_rpc_controller_shutdown(struct tb_call *c, const void *req, void *resp);
 int tb_rpc_health_check(struct tb_call *c, const void *req, void *resp);

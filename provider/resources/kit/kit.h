@@ -115,6 +115,17 @@ int tb_kit_jpairs(struct tb_arena *a, const json_t *arr, const char *kname, cons
                   struct tb_kvs *out);
 /* The strings of a JSON array in order (copies in a). 0 or TB_ENOMEM. */
 int tb_kit_jstrs(struct tb_arena *a, const json_t *arr, struct tb_strs *out);
+/* EC2's Query dialect. Adds Filter.<n>.Name = name and its values as
+ * Filter.<n>.Value.<i>. 0 or TB_ENOMEM. */
+int tb_kit_ec2_filter(struct tb_aws_params *p, unsigned n, const char *name,
+                      const char *const *values, size_t n_values);
+/* Adds one Filter.<n> per tag: "tag:<key>" = value, from n onwards;
+ * *next is the number after the last. 0 or TB_ENOMEM. */
+int tb_kit_ec2_tag_filters(struct tb_aws_params *p, unsigned n, const struct tb_kvs *tags,
+                           unsigned *next);
+/* The first <item> of an EC2 answer's set (result/<set>/item), or NULL;
+ * the next ones are its ->next siblings. */
+const struct tb_xml *tb_kit_ec2_items(const struct tb_xml *result, const char *set);
 /* The integer text at path of an XML answer, else 0. */
 int64_t tb_kit_xint(const struct tb_xml *n, const char *path);
 /* The texts of list's <member> children, in order. 0 or TB_ENOMEM. */

@@ -3,7 +3,7 @@
  * configured, the operation's timeout (a "timeouts" block or the
  * resource's default) bounds its AWS context, the object's name labels its
  * diagnostics, and import IDs are split into their parts. Then the
- * resource's callback runs.
+ * resource's callback runs. Data sources get the first two for their read.
  */
 #include <string.h>
 
@@ -97,16 +97,22 @@ static int missing(struct tb_call *c, const struct tb_resource *r, const char *v
 	return TB_EINVAL;
 }
 
+/* 0 when AWS is there or not needed; else an error diagnostic and TB_EINVAL. */
+static int require_aws(struct tb_call *c, bool needs_aws)
+{
+	if (!needs_aws || c->meta->aws != NULL)
+		return 0;
+	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL, "Provider not configured",
+	            "The talentbase provider has no AWS client yet; check the provider block.");
+	return TB_EINVAL;
+}
+
 /* 0 when the operation may start; else an error diagnostic and TB_EINVAL. */
 static int preamble(struct tb_call *c, const struct tb_resource *r, const char *verb, bool has_fn)
 {
 	if (!has_fn)
 		return missing(c, r, verb);
-	if (!r->needs_aws || c->meta->aws != NULL)
-		return 0;
-	tb_diag_add(&c->diags, TB_SEV_ERROR, NULL, "Provider not configured",
-	            "The talentbase provider has no AWS client yet; check the provider block.");
-	return TB_EINVAL;
+	return require_aws(c, r->needs_aws);
 }
 
 /* Create. See provider.h. */
@@ -212,4 +218,25 @@ int tb_resource_import(const struct tb_resource *r, struct tb_call *c, const cha
 		return err;
 	tb_kit_op_init(&op, c, r, "read", NULL);
 	return r->import(&op, parts, n, out);
+}
+
+/* ---- data sources ------------------------------------------------------------- */
+
+/* Read of a data source. See provider.h. */
+int tb_data_source_read(const struct tb_data_source *d, struct tb_call *c,
+                        const struct tb_value *config, const struct tb_value **out)
+{
+	struct tb_aws_ctx ctx = {.client = c->meta->aws, .arena = c->arena};
+	int err;
+
+	if (d->read == NULL) {
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, NULL, "Internal error",
+		             "Data source type \"%s\" has no read operation.", d->name);
+		return TB_EINVAL;
+	}
+	if ((err = require_aws(c, d->needs_aws)) != 0)
+		return err;
+	if (d->timeout_ms > 0)
+		ctx.deadline_ms = tb_now_ms() + d->timeout_ms;
+	return d->read(c, &ctx, config, out);
 }
