@@ -24,6 +24,8 @@ static void merge_td_and_logs(void *state, const void *slot)
 
 	s->task_definition_arn = r->task_definition_arn;
 	s->task_definition_revision = r->task_definition_revision;
+	s->family = r->family;
+	s->container_name = r->container_name;
 	s->image = r->image;
 	s->image_tag = r->image_tag;
 	s->cpu = r->cpu;
@@ -159,7 +161,7 @@ int tb_service_create_bundle(struct tb_op *op, struct tb_svc *s)
 	if (s->dep.wait)
 		err = tb_service_wait_rollout(op, s);
 	if (err == 0)
-		tb_service_prune_revisions(op, s, NULL, false);
+		tb_service_prune_revisions(op, s, NULL, NULL, false);
 	return err;
 }
 
@@ -175,7 +177,8 @@ static int finish_rollout(struct tb_op *op, struct tb_svc *s, bool td_changed)
 	if (err != 0 && td_changed)
 		tb_service_td_drop_unused(op, s);
 	if (err == 0 && td_changed)
-		tb_service_prune_revisions(op, s, old->task_definition_arn, !s->dep.wait);
+		tb_service_prune_revisions(op, s, old->task_definition_arn, tb_service_family(old),
+		                           !s->dep.wait);
 	return err;
 }
 

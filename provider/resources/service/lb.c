@@ -198,6 +198,7 @@ int tb_service_flatten_tg(struct tb_arena *a, const struct tb_xml *tg, struct tb
 	if (tg == NULL || tb_xml_text(tg, "TargetGroupArn") == NULL)
 		return TB_EINVAL;
 	s->target_group_arn = tb_xml_text(tg, "TargetGroupArn");
+	s->target_group_name = tb_xml_text(tg, "TargetGroupName");
 	s->lb.vpc_id = tb_xml_text(tg, "VpcId");
 	s->lb_arn = tb_xml_text(tg, "LoadBalancerArns/member");
 	hc->set = true;
@@ -434,6 +435,7 @@ void tb_service_lb_merge(void *state, const void *slot)
 	s->lb = r->lb;
 	s->lb_arn = r->lb_arn;
 	s->target_group_arn = r->target_group_arn;
+	s->target_group_name = r->target_group_name;
 	s->listener_rule_arn = r->listener_rule_arn;
 }
 
@@ -488,7 +490,9 @@ int tb_service_lb_create(const struct tb_op *op, struct tb_aws_ctx *ctx, void *s
 	struct tb_svc *s = slot;
 	struct tb_aws_params p;
 	const struct tb_xml *r = NULL;
-	char *name = tb_service_tg_name(ctx->arena, s->cluster, s->name);
+	const char *name = s->target_group_name
+	                       ? s->target_group_name
+	                       : tb_service_tg_name(ctx->arena, s->cluster, s->name);
 	int err;
 
 	if (!s->lb.set)

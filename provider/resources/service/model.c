@@ -17,6 +17,9 @@ static const struct tb_kit_field fields[] = {
     SVC_FIELD("", "id", STR, id),
     SVC_FIELD("", "name", STR, name),
     SVC_FIELD("", "cluster", STR, cluster),
+    SVC_FIELD("", "family", STR, family),
+    SVC_FIELD("", "container_name", STR, container_name),
+    SVC_FIELD("", "target_group_name", STR, target_group_name),
     SVC_FIELD_LOCAL("", "role", STR, role),
     SVC_FIELD("", "image", STR, image),
     SVC_FIELD("", "image_tag", STR, image_tag),
@@ -272,7 +275,7 @@ bool tb_service_attr_equal(const char *block, const char *attr, const struct tb_
 /* clang-format off */
 static const char *const td_attrs[] = {
     "image", "image_tag", "cpu", "memory", "port", "environment", "secrets",
-    "execution_role_arn", "task_role_arn",
+    "execution_role_arn", "task_role_arn", "family", "container_name", "log_group_name",
 };
 /* clang-format on */
 

@@ -155,6 +155,58 @@ static const struct tb_value *dflt_fargate_base(struct tb_arena *a, const void *
 	return e ? tb_int(a, e->fargate_base) : unknown_num(a);
 }
 
+/* ---- names derived from the service's name --------------------------------- */
+
+/* The service's name, or NULL (unknown when it is not known yet). */
+static const char *name_of(const struct tb_value *config, bool *unknown)
+{
+	const struct tb_value *n = tb_attr(config, "name");
+
+	*unknown = !tb_is_known(n);
+	return tb_get_str(n);
+}
+
+static const struct tb_value *dflt_name(struct tb_arena *a, const void *meta,
+                                        const struct tb_value *config)
+{
+	bool unknown;
+	const char *name = name_of(config, &unknown);
+
+	if (!is_resource(config))
+		return NULL;
+	return unknown ? tb_unknown(a, &tb_type_string) : tb_string(a, name);
+}
+
+static const struct tb_value *dflt_log_group(struct tb_arena *a, const void *meta,
+                                             const struct tb_value *config)
+{
+	bool unknown;
+	const char *name = name_of(config, &unknown);
+
+	if (!is_resource(config))
+		return NULL;
+	return unknown ? tb_unknown(a, &tb_type_string)
+	               : tb_string(a, tb_service_log_group(a, name));
+}
+
+/* With a load balancer: a name from the service's cluster and name. */
+static const struct tb_value *dflt_tg_name(struct tb_arena *a, const void *meta,
+                                           const struct tb_value *config)
+{
+	const struct tb_value *lb = tb_attr(config, "load_balancer");
+	const struct tb_value *cluster = tb_attr(config, "cluster");
+	bool unknown;
+	const char *name = name_of(config, &unknown);
+
+	if (!is_resource(config))
+		return NULL;
+	if (tb_is_null(lb) && !tb_is_unknown(lb))
+		return tb_null(a, &tb_type_string);
+	if (unknown || !tb_is_known(cluster) || tb_is_unknown(lb))
+		return tb_unknown(a, &tb_type_string);
+	return tb_string(a, tb_service_tg_name(a, tb_get_str(cluster), name));
+}
+
 /* ---- blocks --------------------------------------------------------------- */
 
 static const struct tb_attr health_check_attrs[] = {
@@ -508,8 +560,34 @@ static const struct tb_attr service_attrs[] = {
     {.name = "name",
      .type = T_STR,
      .flags = TB_A_REQUIRED | TB_A_FORCE_NEW,
-     .description = "Service name; also the task-definition family and the log group "
-                    "/ecs/<name>."},
+     .description = "Service name; by default also the task-definition family, the container "
+                    "name and the log group /ecs/<name>."},
+    {.name = "family",
+     .type = T_STR,
+     .flags = OC,
+     .description = "Task-definition family (default: name). Changing it registers the next "
+                    "revision in the new family and deregisters the old family's.",
+     .default_fn = dflt_name},
+    {.name = "container_name",
+     .type = T_STR,
+     .flags = OC | TB_A_FORCE_NEW,
+     .description = "Name of the service's container (default: name). The load balancer "
+                    "sends traffic to it by name: changing it replaces the service.",
+     .default_fn = dflt_name},
+    {.name = "log_group_name",
+     .type = T_STR,
+     .flags = OC | TB_A_FORCE_NEW,
+     .description = "CloudWatch log group of the container (default /ecs/<name>). Log "
+                    "groups cannot be renamed: changing it replaces the service.",
+     .default_fn = dflt_log_group},
+    {.name = "target_group_name",
+     .type = T_STR,
+     .flags = OC | TB_A_FORCE_NEW,
+     .description = "Name of the target group, at most 32 letters, digits and inner hyphens "
+                    "(default: from name and a hash of cluster/name; null without a "
+                    "load_balancer). Target groups cannot be renamed: changing it replaces "
+                    "the service.",
+     .default_fn = dflt_tg_name},
     {.name = "cluster",
      .type = T_STR,
      .flags = TB_A_REQUIRED | TB_A_FORCE_NEW,
@@ -597,10 +675,6 @@ static const struct tb_attr service_attrs[] = {
      .type = T_STR,
      .flags = TB_A_COMPUTED,
      .description = "ARN of the listener rule."},
-    {.name = "log_group_name",
-     .type = T_STR,
-     .flags = TB_A_COMPUTED,
-     .description = "Name of the log group."},
     {.name = "deployed_image",
      .type = T_STR,
      .flags = TB_A_COMPUTED,

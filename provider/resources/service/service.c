@@ -9,6 +9,7 @@
  *                       (requests, answers, read/create/update/delete steps)
  *   sequences           bundle.c; rollout.c (waiting for ECS), revisions.c
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "resources/service/service.h"
@@ -53,10 +54,58 @@ static void check_load_balancer(struct tb_call *c, const struct tb_value *v)
 		            "A load_balancer forwards to the container port: set port.");
 }
 
+/* Names AWS gives the bundle's objects, and the characters it allows in them. */
+struct name_rule {
+	const char *attr;
+	size_t max;
+	const char *extra;  /* allowed besides letters and digits */
+	bool inner_hyphens; /* ELB: no hyphen first or last, not "internal-..." */
+	const char *aws;    /* what AWS calls it */
+};
+
+/* clang-format off */
+static const struct name_rule name_rules[] = {
+    {.attr = "family", .max = 255, .extra = "-_", .aws = "A task-definition family"},
+    {.attr = "container_name", .max = 255, .extra = "-_", .aws = "A container name"},
+    {.attr = "log_group_name", .max = 512, .extra = "._-/#", .aws = "A log group name"},
+    {.attr = "target_group_name", .max = 32, .extra = "-", .inner_hyphens = true, .aws = "A target group name"},
+};
+/* clang-format on */
+
+static bool name_ok(const struct name_rule *r, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > r->max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr(r->extra, v[i]) == NULL)
+			return false;
+	return !r->inner_hyphens ||
+	       (v[0] != '-' && v[n - 1] != '-' && !tb_str_has_prefix(v, "internal-"));
+}
+
+static void check_names(struct tb_call *c, const struct tb_value *v)
+{
+	for (size_t i = 0; i < TB_COUNT(name_rules); i++) {
+		const struct name_rule *r = &name_rules[i];
+		const char *name = tb_get_str(tb_attr(v, r->attr));
+		if (name == NULL || name_ok(r, name))
+			continue;
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, r->attr, "Invalid name",
+		             "%s = \"%s\": %s has 1 to %zu characters: letters, digits%s%s%s.",
+		             r->attr, name, r->aws, r->max, *r->extra ? " and " : "", r->extra,
+		             r->inner_hyphens ? ", not first or last, and it does not start with "
+		                                "\"internal-\" (Elastic Load Balancing's rules)"
+		                              : "");
+	}
+}
+
 /* clang-format off */
 static const struct shape_check shape_checks[] = {
     {.check = check_role},
     {.check = check_load_balancer},
+    {.check = check_names},
     {.check = tb_kit_check_timeouts},
 };
 /* clang-format on */
@@ -87,7 +136,8 @@ static void service_validate(struct tb_call *c, const struct tb_value *config)
 /* clang-format off */
 static const char *const td_inputs[] = {
     "image", "image_tag", "cpu", "memory", "port", "environment", "secrets",
-    "execution_role_arn", "task_role_arn", "health_check", "name",
+    "execution_role_arn", "task_role_arn", "health_check", "name", "family", "container_name",
+    "log_group_name",
 };
 static const char *const td_outputs[] = {
     "task_definition_arn", "task_definition_revision", "deployed_image",
@@ -156,9 +206,6 @@ static int service_plan(struct tb_call *c, struct tb_plan *p)
 	if (err == 0 && name && cluster)
 		err = tb_plan_set(a, p, "id",
 		                  tb_string(a, tb_arena_printf(a, "%s/%s", cluster, name)));
-	if (err == 0 && name && tb_get_str(tb_attr(p->prior, "log_group_name")) == NULL)
-		err = tb_plan_set(a, p, "log_group_name",
-		                  tb_string(a, tb_service_log_group(a, name)));
 	if (err == 0 && tb_is_known(p->prior))
 		err = plan_update(a, p);
 	if (err != 0)
@@ -173,7 +220,7 @@ static int service_plan(struct tb_call *c, struct tb_plan *p)
 /* clang-format off */
 static const char *const computed_attrs[] = {
     "arn", "task_definition_arn", "task_definition_revision", "target_group_arn",
-    "listener_rule_arn", "log_group_name", "deployed_image",
+    "listener_rule_arn", "deployed_image",
 };
 /* clang-format on */
 
@@ -202,7 +249,6 @@ static int service_create(struct tb_op *op, const struct tb_value *planned,
 	if (err != 0)
 		return err;
 	s.id = tb_arena_printf(c->arena, "%s/%s", s.cluster, s.name);
-	s.log_group_name = NULL;
 	err = tb_service_create_bundle(op, &s);
 	*out = apply_result(c, planned, &s, err != 0);
 	return err;

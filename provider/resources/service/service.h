@@ -93,6 +93,7 @@ struct tb_svc_logs {
 
 struct tb_svc {
 	const char *name, *cluster, *role, *image, *image_tag;
+	const char *family, *container_name, *target_group_name; /* log_group_name below */
 	const char *execution_role_arn, *task_role_arn;
 	int64_t cpu, memory, port, desired_count; /* port 0: none */
 	bool enable_execute_command;
@@ -110,6 +111,16 @@ struct tb_svc {
 	int64_t task_definition_revision;
 	const char *lb_arn; /* the target group's load balancer (read only) */
 };
+
+/* The family and the container name: the configured ones, else the name. */
+static inline const char *tb_service_family(const struct tb_svc *s)
+{
+	return s->family ? s->family : s->name;
+}
+static inline const char *tb_service_container(const struct tb_svc *s)
+{
+	return s->container_name ? s->container_name : s->name;
+}
 
 /* ---- schema (schema.c) ------------------------------------------------------ */
 
@@ -423,11 +434,12 @@ int tb_service_prune_tds(struct tb_aws_ctx *ctx, const char *family, const char 
                          const struct tb_strs *keep);
 /*
  * After the rollout of a new revision: the family's other ACTIVE revisions
- * (and extra, the previous one) are deregistered; with look, those the
+ * (and extra, the previous one) are deregistered, and every one of
+ * old_family (may be NULL) when it is another family; with look, those the
  * service's deployments still use stay. A failure only warns.
  */
 void tb_service_prune_revisions(struct tb_op *op, const struct tb_svc *s, const char *extra,
-                                bool look);
+                                const char *old_family, bool look);
 
 /* ---- the bundle (bundle.c) ----------------------------------------------------- */
 

@@ -274,6 +274,76 @@ static void test_service_plan_replace(void **state)
 	assert_int_equal(p.n_requires_replace, 0);
 }
 
+/* The names AWS gives the objects default to the service's name; an override
+ * of one AWS cannot rename replaces the service, a new family does not. */
+static void test_service_plan_names(void **state)
+{
+	struct tb_meta meta = svc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *cfg = svc_config("config_web.json");
+	struct tb_plan p = svc_plan(&c, NULL, cfg);
+	const struct tb_value *prior = applied(&meta, p.planned);
+	static const char *const forced[] = {"container_name", "log_group_name",
+	                                     "target_group_name"};
+
+	assert_string_equal(svc_str(p.planned, "family"), "talentbase-web-prod");
+	assert_string_equal(svc_str(p.planned, "container_name"), "talentbase-web-prod");
+	assert_string_equal(svc_str(p.planned, "log_group_name"), "/ecs/talentbase-web-prod");
+	assert_string_equal(svc_str(p.planned, "target_group_name"),
+	                    tb_service_tg_name(A, "talentbase-prod", "talentbase-web-prod"));
+	for (size_t i = 0; i < TB_COUNT(forced); i++) {
+		p = svc_plan(&c, prior, svc_set(cfg, forced[i], tb_string(A, "ecs-targets")));
+		assert_true(svc_replaces(&p, forced[i]));
+		assert_string_equal(svc_str(p.planned, forced[i]), "ecs-targets");
+	}
+	p = svc_plan(&c, prior, svc_set(cfg, "family", tb_string(A, "fckdoomscroll")));
+	assert_int_equal(p.n_requires_replace, 0);
+	assert_true(tb_is_unknown(svc_at(p.planned, "task_definition_arn")));
+	/* a worker has no target group */
+	cfg = svc_set(cfg, "role", tb_string(A, "worker"));
+	cfg = svc_set(cfg, "load_balancer", tb_null(A, svc_at(cfg, "load_balancer")->type));
+	p = svc_plan(&c, NULL, cfg);
+	assert_true(tb_is_null(svc_at(p.planned, "target_group_name")));
+	assert_false(tb_is_unknown(svc_at(p.planned, "target_group_name")));
+}
+
+/* The names' own rules: ELB's for target groups, ECS's and CloudWatch's. */
+static void test_service_validate_names(void **state)
+{
+	static const struct {
+		const char *attr, *value;
+		bool ok;
+	} rows[] = {
+	    {"target_group_name", "ecs-targets", true},
+	    {"target_group_name", "a-name-that-is-far-too-long-for-elb", false},
+	    {"target_group_name", "-starts-with-hyphen", false},
+	    {"target_group_name", "ends-with-hyphen-", false},
+	    {"target_group_name", "internal-targets", false},
+	    {"target_group_name", "has_underscore", false},
+	    {"family", "fck_doom-scroll", true},
+	    {"family", "has space", false},
+	    {"container_name", "app", true},
+	    {"container_name", "app.v2", false},
+	    {"log_group_name", "/ecs/fckdoomscroll", true},
+	    {"log_group_name", "/ecs/with space", false},
+	};
+	struct tb_meta meta = svc_meta("production");
+
+	for (size_t i = 0; i < TB_COUNT(rows); i++) {
+		struct tb_call c = svc_call(&meta);
+		const struct tb_diag *d;
+		tb_resource_service.validate(&c,
+		                             svc_set(svc_config("config_web.json"), rows[i].attr,
+		                                     tb_string(A, rows[i].value)));
+		d = svc_diag(&c, "Invalid name");
+		if (rows[i].ok != (d == NULL))
+			fail_msg("%s = \"%s\": %s", rows[i].attr, rows[i].value,
+			         d ? d->detail : "accepted");
+		if (d)
+			assert_string_equal(tb_path_string(A, &d->path), rows[i].attr);
+	}
+}
+
 /* desired_count left out stands for a derived count: autoscaling's floor, else
  * the environment's. Autoscaling owns the live count: no diff when it scales. */
 static void test_service_desired_count(void **state)
@@ -472,6 +542,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_plan_no_change, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_plan_image_tag, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_plan_replace, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_plan_names, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_validate_names, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_desired_count, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_state_absent_block, svc_setup,
 	                                    svc_teardown),

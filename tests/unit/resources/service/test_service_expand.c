@@ -64,7 +64,7 @@ static void test_service_expand_request_label(void **state)
 
 	assert_string_equal(tb_service_request_label(A, listener, TG_ARN),
 	                    "app/talentbase-prod-alb/50dc6c495c0c9188/targetgroup/"
-	                    "talentbase-web-prod-5c1e0f7a/73e2d6bc24d8a067");
+	                    "talentbase-web-prod-9e1d265d/73e2d6bc24d8a067");
 	assert_null(tb_service_request_label(A,
 	                                     "arn:aws:elasticloadbalancing:us-east-1:1:listener/"
 	                                     "net/nlb/1/2",
@@ -91,6 +91,26 @@ static void test_service_expand_task_definition(void **state)
 	assert_string_equal(
 	    json_string_value(json_object_get(c, "image")),
 	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web@sha256:0123abcd");
+
+	/* the names a seed stack gives them */
+	s.family = "fckdoomscroll";
+	s.container_name = "app";
+	s.log_group_name = "/ecs/fckdoomscroll";
+	td = tb_service_td_request(A, &s, "us-east-1");
+	c = json_array_get(json_object_get(td, "containerDefinitions"), 0);
+	assert_string_equal(json_string_value(json_object_get(td, "family")), "fckdoomscroll");
+	assert_string_equal(json_string_value(json_object_get(c, "name")), "app");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(json_object_get(c, "logConfiguration"), "options"),
+	                        "awslogs-group")),
+	                    "/ecs/fckdoomscroll");
+	s.lb.set = true;
+	s.port = 3000;
+	td = tb_service_create_request(A, &s);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(td, "loadBalancers"), 0), "containerName")),
+	    "app");
 }
 
 static void test_service_expand_create_service(void **state)
@@ -151,7 +171,7 @@ static void test_service_expand_scaling(void **state)
 {
 	struct tb_svc s = web("production");
 	const char *label = "app/talentbase-prod-alb/50dc6c495c0c9188/targetgroup/"
-	                    "talentbase-web-prod-5c1e0f7a/73e2d6bc24d8a067";
+	                    "talentbase-web-prod-9e1d265d/73e2d6bc24d8a067";
 
 	assert_json(tb_service_target_request(A, &s),
 	            "{\"ServiceNamespace\":\"ecs\",\"ResourceId\":\"service/talentbase-prod/"
@@ -170,7 +190,7 @@ static void test_service_expand_scaling(void **state)
 	            "{\"TargetValue\":1000.0,\"PredefinedMetricSpecification\":{"
 	            "\"PredefinedMetricType\":\"ALBRequestCountPerTarget\",\"ResourceLabel\":"
 	            "\"app/talentbase-prod-alb/50dc6c495c0c9188/targetgroup/"
-	            "talentbase-web-prod-5c1e0f7a/73e2d6bc24d8a067\"},"
+	            "talentbase-web-prod-9e1d265d/73e2d6bc24d8a067\"},"
 	            "\"ScaleInCooldown\":300,\"ScaleOutCooldown\":60}");
 	assert_string_equal(tb_service_metric_type(TB_SVC_MEMORY),
 	                    "ECSServiceAverageMemoryUtilization");
@@ -204,7 +224,7 @@ static void test_service_expand_target_group(void **state)
 
 	s.lb.vpc_id = "vpc-3ac0fb5f";
 	tb_aws_params_init(&p, A);
-	assert_int_equal(tb_service_tg_params(&s, "talentbase-web-prod-5c1e0f7a", &p), 0);
+	assert_int_equal(tb_service_tg_params(&s, "talentbase-web-prod-9e1d265d", &p), 0);
 	assert_string_equal(params_text(&p), svc_file("expect_create_target_group.txt"));
 
 	tb_aws_params_init(&p, A);

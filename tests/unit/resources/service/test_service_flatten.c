@@ -152,6 +152,9 @@ static void test_service_flatten_fields(void **state)
 	assert_string_equal(s.as.sched[0].name, "after-hours"); /* sorted */
 	assert_int_equal(s.logs.retention, 30);
 	assert_string_equal(s.log_group_name, "/ecs/talentbase-web-prod");
+	assert_string_equal(s.family, "talentbase-web-prod");
+	assert_string_equal(s.container_name, "talentbase-web-prod");
+	assert_string_equal(s.target_group_name, "talentbase-web-prod-9e1d265d");
 	assert_int_equal(s.tags_all.n, 3);
 	assert_string_equal(s.tags_all.v[0].key, "ManagedBy");
 }
