@@ -56,6 +56,9 @@ static const struct tb_kit_field fields[] = {
     SVC_FIELD("load_balancer", "vpc_id", STR, lb.vpc_id),
     SVC_FIELD("load_balancer", "stickiness_duration", INT, lb.stickiness_duration),
     SVC_FIELD("load_balancer", "deregistration_delay", INT, lb.deregistration_delay),
+    SVC_FIELD("load_balancer.stickiness", "type", STR, lb.stick.type),
+    SVC_FIELD("load_balancer.stickiness", "duration", INT, lb.stick.duration),
+    SVC_FIELD("load_balancer.stickiness", "cookie_name", STR, lb.stick.cookie_name),
     SVC_FIELD("load_balancer.health_check", "path", STR, lb.hc.path),
     SVC_FIELD("load_balancer.health_check", "matcher", STR, lb.hc.matcher),
     SVC_FIELD("load_balancer.health_check", "interval", INT, lb.hc.interval),
@@ -90,6 +93,7 @@ static const struct tb_kit_blockdef block_defs[] = {
     SVC_BLOCK("network", REQUIRED, net.set),
     SVC_BLOCK("load_balancer", FEATURE, lb.set),
     SVC_BLOCK("load_balancer.health_check", SETTINGS, lb.hc.set),
+    SVC_BLOCK("load_balancer.stickiness", FEATURE, lb.stick.set),
     SVC_BLOCK("deployment", SETTINGS, dep.set),
     SVC_BLOCK("capacity", FEATURE, cap.set),
     SVC_BLOCK("autoscaling", FEATURE, as.set),
@@ -290,6 +294,20 @@ bool tb_service_td_equal(const struct tb_svc *x, const struct tb_svc *y)
 
 /* ---- building a state value ------------------------------------------------ */
 
+/*
+ * AWS's stickiness in the form prior writes it: with a stickiness block,
+ * the block (stickiness_duration stays prior's); without one, an lb_cookie
+ * as stickiness_duration and anything else (app_cookie) as a block, which
+ * the plan then removes.
+ */
+static void stickiness_as_prior(struct tb_svc_lb *act, const struct tb_svc_lb *dflt)
+{
+	if (dflt->stick.set)
+		act->stickiness_duration = dflt->stickiness_duration;
+	else if (act->stick.set && tb_str_eq(act->stick.type, "lb_cookie"))
+		act->stick.set = false;
+}
+
 /* Builds the state for actual, shaped after prior. See service.h. */
 int tb_service_state(struct tb_arena *a, const struct tb_meta *meta, const struct tb_svc *actual,
                      const struct tb_value *prior, bool emit_all, const struct tb_value **out)
@@ -311,6 +329,7 @@ int tb_service_state(struct tb_arena *a, const struct tb_meta *meta, const struc
 	}
 	if (!act.lb.set) /* requests_per_target is ignored without a load balancer (TB020) */
 		act.as.requests = dflt.as.requests;
+	stickiness_as_prior(&act.lb, &dflt.lb);
 	err = tb_kit_tags_actual(a, meta, prior, &act.tags_all, &act.tags);
 	return err == 0
 	           ? tb_kit_build_state(&tb_service_model, a, &act, &dflt, prior, emit_all, out)

@@ -333,7 +333,7 @@ static const struct tb_attr load_balancer_attrs[] = {
      .type = T_NUM,
      .flags = OC,
      .description = "lb_cookie stickiness in seconds, 1-604800; 0 turns stickiness off "
-                    "(default 0).",
+                    "(default 0). The stickiness block, when present, decides instead.",
      .default_json = "0"},
     {.name = "deregistration_delay",
      .type = T_NUM,
@@ -342,10 +342,42 @@ static const struct tb_attr load_balancer_attrs[] = {
      .default_json = "30"},
 };
 
+static const struct tb_attr stickiness_attrs[] = {
+    {.name = "type",
+     .type = T_STR,
+     .flags = OC,
+     .description = "lb_cookie (the load balancer's cookie) or app_cookie (the application's "
+                    "cookie_name). Default lb_cookie.",
+     .default_json = "\"lb_cookie\""},
+    {.name = "duration",
+     .type = T_NUM,
+     .flags = OC,
+     .description = "Seconds a client stays on its target, 1-604800. Default 86400.",
+     .default_json = "86400"},
+    {.name = "cookie_name",
+     .type = T_STR,
+     .flags = TB_A_OPTIONAL,
+     .description = "The application's cookie (app_cookie only), e.g. \"TALENTBASE_SESSION\"; "
+                    "names starting with AWSALB, AWSALBAPP or AWSALBTG are the load "
+                    "balancer's."},
+};
+
+static const struct tb_block stickiness_block = {
+    .attrs = stickiness_attrs,
+    .n_attrs = TB_COUNT(stickiness_attrs),
+    .description = "Sticky sessions of the target group. Takes the place of "
+                   "stickiness_duration (which must then be left out).",
+};
+
 static const struct tb_nested load_balancer_nested[] = {
     {.name = "health_check",
      .nesting = TB_NEST_SINGLE,
      .block = &lb_health_check_block,
+     .min_items = 0,
+     .max_items = 1},
+    {.name = "stickiness",
+     .nesting = TB_NEST_SINGLE,
+     .block = &stickiness_block,
      .min_items = 0,
      .max_items = 1},
 };
@@ -749,6 +781,7 @@ static const struct {
     {.path = "network", .block = &network_block},
     {.path = "load_balancer", .block = &load_balancer_block},
     {.path = "load_balancer.health_check", .block = &lb_health_check_block},
+    {.path = "load_balancer.stickiness", .block = &stickiness_block},
     {.path = "deployment", .block = &deployment_block},
     {.path = "capacity", .block = &capacity_block},
     {.path = "autoscaling", .block = &autoscaling_block},

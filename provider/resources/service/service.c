@@ -101,11 +101,92 @@ static void check_names(struct tb_call *c, const struct tb_value *v)
 	}
 }
 
+/* ---- stickiness ---- */
+
+#define STICKY_MAX_S 604800 /* one week, ELB's limit for both cookie types */
+
+static const char *const reserved_cookies[] = {"AWSALB", "AWSALBAPP", "AWSALBTG"};
+
+static void check_stickiness_duration(struct tb_call *c, const struct tb_value *lb)
+{
+	int64_t d = 0;
+	const struct tb_value *v = tb_attr(lb, "stickiness_duration");
+
+	if (tb_is_known(v) && (!tb_get_int(v, &d) || d < 0 || d > STICKY_MAX_S))
+		tb_diag_add(
+		    &c->diags, TB_SEV_ERROR, "load_balancer.stickiness_duration",
+		    "Invalid stickiness",
+		    "stickiness_duration must be a whole number of seconds from 1 to 604800 "
+		    "(one week), or 0 for no stickiness.");
+	if (d > 0 && tb_is_known(tb_attr(lb, "stickiness")))
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, "load_balancer.stickiness_duration",
+		             "Conflicting stickiness settings",
+		             "stickiness_duration = %lld and a stickiness block both set sticky "
+		             "sessions. The block decides: remove stickiness_duration and give its "
+		             "duration in the block (stickiness { duration = %lld }).",
+		             (long long)d, (long long)d);
+}
+
+/* The cookie the stickiness block names, against its type. */
+static void check_cookie(struct tb_call *c, const char *type, const struct tb_value *cookie)
+{
+	const char *name = tb_get_str(cookie);
+	bool app = tb_str_eq(type, "app_cookie");
+
+	if (app && tb_is_null(cookie) && !tb_is_unknown(cookie))
+		tb_diag_add(&c->diags, TB_SEV_ERROR, "load_balancer.stickiness",
+		            "Missing cookie_name",
+		            "type = \"app_cookie\" follows the application's own cookie: set "
+		            "cookie_name to its name.");
+	if (!app && name)
+		tb_diag_add(&c->diags, TB_SEV_ERROR, "load_balancer.stickiness.cookie_name",
+		            "cookie_name needs app_cookie",
+		            "With type = \"lb_cookie\" the load balancer sets its own cookie "
+		            "(AWSALB): remove cookie_name, or set type = \"app_cookie\".");
+	for (size_t i = 0; app && name && i < TB_COUNT(reserved_cookies); i++)
+		if (tb_str_has_prefix(name, reserved_cookies[i]))
+			tb_diag_addf(
+			    &c->diags, TB_SEV_ERROR, "load_balancer.stickiness.cookie_name",
+			    "Reserved cookie name",
+			    "cookie_name = \"%s\": names starting with AWSALB, AWSALBAPP or "
+			    "AWSALBTG are the load balancer's own.",
+			    name);
+}
+
+static void check_stickiness(struct tb_call *c, const struct tb_value *v)
+{
+	const struct tb_value *lb = tb_attr(v, "load_balancer");
+	const struct tb_value *st = tb_attr(lb, "stickiness");
+	const char *type = tb_get_str(tb_attr(st, "type"));
+	int64_t d = 0;
+
+	if (!tb_is_known(lb))
+		return;
+	check_stickiness_duration(c, lb);
+	if (!tb_is_known(st))
+		return;
+	if (type && !tb_str_eq(type, "lb_cookie") && !tb_str_eq(type, "app_cookie"))
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, "load_balancer.stickiness.type",
+		             "Invalid stickiness type",
+		             "type = \"%s\": an application load balancer's target group sticks by "
+		             "\"lb_cookie\" or \"app_cookie\".",
+		             type);
+	if (tb_is_known(tb_attr(st, "duration")) &&
+	    (!tb_get_int(tb_attr(st, "duration"), &d) || d < 1 || d > STICKY_MAX_S))
+		tb_diag_add(
+		    &c->diags, TB_SEV_ERROR, "load_balancer.stickiness.duration",
+		    "Invalid stickiness duration",
+		    "duration must be a whole number of seconds from 1 to 604800 (one week).");
+	if (type)
+		check_cookie(c, type, tb_attr(st, "cookie_name"));
+}
+
 /* clang-format off */
 static const struct shape_check shape_checks[] = {
     {.check = check_role},
     {.check = check_load_balancer},
     {.check = check_names},
+    {.check = check_stickiness},
     {.check = tb_kit_check_timeouts},
 };
 /* clang-format on */

@@ -46,12 +46,21 @@ struct tb_svc_tghc {
 	int64_t interval, timeout, healthy_threshold, unhealthy_threshold;
 };
 
+/* Sticky sessions; absent (set false) means none, or stickiness_duration's. */
+struct tb_svc_stick {
+	bool set;
+	const char *type;        /* lb_cookie | app_cookie */
+	const char *cookie_name; /* app_cookie only */
+	int64_t duration;
+};
+
 struct tb_svc_lb {
 	bool set;
 	const char *listener_arn, *vpc_id;
 	int64_t priority; /* 0: the rule is missing */
 	struct tb_strs host_headers, path_patterns;
 	struct tb_svc_tghc hc;
+	struct tb_svc_stick stick;
 	int64_t stickiness_duration, deregistration_delay;
 };
 
@@ -275,6 +284,11 @@ char *tb_service_tg_name(struct tb_arena *a, const char *cluster, const char *na
 /* "app/<lb>/<id>/targetgroup/<tg>/<id>" from a listener ARN and a target group
  * ARN; NULL when either is not of that form. */
 char *tb_service_request_label(struct tb_arena *a, const char *listener_arn, const char *tg_arn);
+/* The stickiness the target group gets: the stickiness block's, else an
+ * lb_cookie of stickiness_duration seconds (0: none, set false). */
+struct tb_svc_stick tb_service_stickiness(const struct tb_svc_lb *lb);
+/* Whether two settings give the target group the same stickiness. */
+bool tb_service_stickiness_equal(const struct tb_svc_lb *x, const struct tb_svc_lb *y);
 /* Query parameters (ELBv2). Return 0 or TB_ENOMEM. */
 int tb_service_tg_params(const struct tb_svc *s, const char *tg_name, struct tb_aws_params *out);
 int tb_service_tg_health_params(const struct tb_svc *s, const char *tg_arn,

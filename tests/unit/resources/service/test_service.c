@@ -344,6 +344,47 @@ static void test_service_validate_names(void **state)
 	}
 }
 
+/* The stickiness block against stickiness_duration and its own rules. */
+static void test_service_validate_stickiness(void **state)
+{
+	static const struct {
+		const char *json; /* the load_balancer's stickiness settings */
+		const char *path; /* NULL: accepted */
+	} rows[] = {
+	    {"\"stickiness\":{\"type\":\"app_cookie\",\"cookie_name\":\"SID\"}", NULL},
+	    {"\"stickiness\":{}", NULL},
+	    {"\"stickiness_duration\":3600,\"stickiness\":{}", "load_balancer.stickiness_duration"},
+	    {"\"stickiness\":{\"type\":\"app_cookie\"}", "load_balancer.stickiness"},
+	    {"\"stickiness\":{\"cookie_name\":\"SID\"}", "load_balancer.stickiness.cookie_name"},
+	    {"\"stickiness\":{\"type\":\"app_cookie\",\"cookie_name\":\"AWSALBAPP-1\"}",
+	     "load_balancer.stickiness.cookie_name"},
+	    {"\"stickiness\":{\"type\":\"source_ip\"}", "load_balancer.stickiness.type"},
+	    {"\"stickiness\":{\"duration\":0}", "load_balancer.stickiness.duration"},
+	    {"\"stickiness_duration\":700000", "load_balancer.stickiness_duration"},
+	};
+	struct tb_meta meta = svc_meta("production");
+
+	for (size_t i = 0; i < TB_COUNT(rows); i++) {
+		struct tb_call c = svc_call(&meta);
+		const struct tb_value *lb = svc_at(
+		    svc_value(tb_arena_printf(A,
+		                              "{\"load_balancer\":{\"listener_arn\":\"" LISTENER
+		                              "\",\"priority\":1,%s}}",
+		                              rows[i].json)),
+		    "load_balancer");
+		tb_resource_service.validate(
+		    &c, svc_set(svc_config("config_web.json"), "load_balancer", lb));
+		if (rows[i].path == NULL) {
+			if (tb_diags_has_errors(&c.diags))
+				fail_msg("%s: %s", rows[i].json, c.diags.head->summary);
+			continue;
+		}
+		if (!tb_diags_has_errors(&c.diags))
+			fail_msg("%s: accepted", rows[i].json);
+		assert_string_equal(tb_path_string(A, &c.diags.head->path), rows[i].path);
+	}
+}
+
 /* desired_count left out stands for a derived count: autoscaling's floor, else
  * the environment's. Autoscaling owns the live count: no diff when it scales. */
 static void test_service_desired_count(void **state)
@@ -544,6 +585,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_plan_replace, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_plan_names, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_validate_names, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_validate_stickiness, svc_setup,
+	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_desired_count, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_state_absent_block, svc_setup,
 	                                    svc_teardown),

@@ -247,6 +247,44 @@ static void test_service_expand_target_group(void **state)
 	assert_string_equal(p.items[4].value, "false");
 }
 
+/* The stickiness block: an application cookie with its own duration; it
+ * takes the place of stickiness_duration. */
+static void test_service_expand_stickiness(void **state)
+{
+	struct tb_svc s = web("production"), t;
+	struct tb_aws_params p;
+
+	s.lb.stick = (struct tb_svc_stick){.set = true,
+	                                   .type = "app_cookie",
+	                                   .duration = 3600,
+	                                   .cookie_name = "TALENTBASE_SESSION"};
+	tb_aws_params_init(&p, A);
+	assert_int_equal(tb_service_tg_attr_params(&s, TG_ARN, &p), 0);
+	assert_string_equal(params_text(&p),
+	                    "TargetGroupArn=" TG_ARN "\n"
+	                    "Attributes.member.1.Key=deregistration_delay.timeout_seconds\n"
+	                    "Attributes.member.1.Value=30\n"
+	                    "Attributes.member.2.Key=stickiness.enabled\n"
+	                    "Attributes.member.2.Value=true\n"
+	                    "Attributes.member.3.Key=stickiness.type\n"
+	                    "Attributes.member.3.Value=app_cookie\n"
+	                    "Attributes.member.4.Key=stickiness.app_cookie.duration_seconds\n"
+	                    "Attributes.member.4.Value=3600\n"
+	                    "Attributes.member.5.Key=stickiness.app_cookie.cookie_name\n"
+	                    "Attributes.member.5.Value=TALENTBASE_SESSION\n");
+	/* the block's lb_cookie equals the same stickiness_duration */
+	t = web("production");
+	s.lb.stick = (struct tb_svc_stick){.set = true, .type = "lb_cookie", .duration = 86400};
+	assert_int_equal(t.lb.stickiness_duration, 86400);
+	assert_true(tb_service_stickiness_equal(&s.lb, &t.lb));
+	s.lb.stick.duration = 60;
+	assert_false(tb_service_stickiness_equal(&s.lb, &t.lb));
+	t.lb.stickiness_duration = 0;
+	s.lb.stick.set = false;
+	s.lb.stickiness_duration = 0;
+	assert_true(tb_service_stickiness_equal(&s.lb, &t.lb));
+}
+
 static void test_service_expand_rule(void **state)
 {
 	struct tb_svc s = web("production");
@@ -280,6 +318,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_expand_target_group, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_expand_rule, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_expand_stickiness, svc_setup,
+	                                    svc_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
