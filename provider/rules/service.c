@@ -4,6 +4,7 @@
  * unknown and treats null as "not set" (the documented default applies).
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 
@@ -654,8 +655,34 @@ static void check_deregistration(struct tb_rule_ctx *c)
 #define MAX_SCHEDULED_ACTIONS 200
 
 /* The schedule blocks are a set: an attribute path cannot address one of
- * them, so findings point at the set and name the schedule in the detail. */
-#define SCHEDULES "autoscaling.schedule"
+ * them, so findings point at the set and name the schedule in the detail.
+ * The schedules map's findings point at their entry, whose key is the name. */
+#define SCHEDULES    "autoscaling.schedule"
+#define SCHEDULE_MAP "autoscaling.schedules"
+
+/* Where a finding about one schedule points: its map entry, or the set. */
+struct sched_at {
+	const char *key; /* the map key, or NULL for the set */
+};
+
+static void report_sched(struct tb_rule_ctx *c, const struct sched_at *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report_sched(struct tb_rule_ctx *c, const struct sched_at *at, const char *fmt, ...)
+{
+	va_list ap;
+	char *finding;
+
+	va_start(ap, fmt);
+	finding = tb_arena_vprintf(c->a, fmt, ap);
+	va_end(ap);
+	if (finding == NULL)
+		return;
+	if (at->key)
+		tb_rules_report_key(c, 0, SCHEDULE_MAP, at->key, "%s", finding);
+	else
+		tb_rules_report(c, 0, SCHEDULES, "%s", finding);
+}
 
 /* Application Auto Scaling names: 1-256 characters, no control characters,
  * no : / |, no leading or trailing space. */
@@ -674,29 +701,34 @@ static bool action_name_ok(const char *name)
 	return true;
 }
 
-/* How a finding names its schedule block: schedule "after-hours". */
-static const char *action_label(struct tb_rule_ctx *c, const struct tb_value *item)
+/* How a finding names its schedule: schedule "after-hours". */
+static const char *action_label(struct tb_rule_ctx *c, const char *name)
 {
-	const char *name = tb_get_str(tb_attr(item, "name"));
 	const char *label = name ? tb_arena_printf(c->a, "schedule \"%s\"", name) : NULL;
 
 	return label ? label : "a schedule block";
 }
 
-/* A duplicated name is reported once, at its first block. */
+static void check_name_chars(struct tb_rule_ctx *c, const struct sched_at *at, const char *name)
+{
+	if (!action_name_ok(name))
+		report_sched(c, at,
+		             "schedule \"%s\": the name must be 1 to 256 characters without :, / "
+		             "or | and without leading or trailing spaces.",
+		             name);
+}
+
+/* A duplicated name in the set is reported once, at its first block. */
 static void check_action_name(struct tb_rule_ctx *c, const struct tb_value *set, size_t i)
 {
 	const char *name = tb_get_str(tb_attr(set->u.coll.items[i], "name"));
+	struct sched_at at = {0};
 	size_t uses = 0;
 
 	if (name == NULL)
 		return;
 	if (!action_name_ok(name)) {
-		tb_rules_report(
-		    c, 0, SCHEDULES,
-		    "schedule \"%s\": the name must be 1 to 256 characters without :, / "
-		    "or | and without leading or trailing spaces.",
-		    name);
+		check_name_chars(c, &at, name);
 		return;
 	}
 	for (size_t j = 0; j < set->u.coll.n; j++) {
@@ -713,53 +745,72 @@ static void check_action_name(struct tb_rule_ctx *c, const struct tb_value *set,
 		                name, uses);
 }
 
-static void check_action_zone(struct tb_rule_ctx *c, const struct tb_value *item)
+static void check_action_zone(struct tb_rule_ctx *c, const struct sched_at *at,
+                              const struct tb_value *item, const char *name)
 {
 	const char *zone = tb_get_str(tb_attr(item, "timezone"));
 
 	if (zone != NULL && tb_rules_timezone(NULL, zone) == TB_TZ_INVALID)
-		tb_rules_report(c, 0, SCHEDULES,
-		                "%s: timezone \"%s\" is not an IANA time zone name (such as UTC, "
-		                "Europe/Berlin or America/Sao_Paulo).",
-		                action_label(c, item), zone);
+		report_sched(c, at,
+		             "%s: timezone \"%s\" is not an IANA time zone name (such as UTC, "
+		             "Europe/Berlin or America/Sao_Paulo).",
+		             action_label(c, name), zone);
 }
 
-static void check_action(struct tb_rule_ctx *c, const struct tb_value *set, size_t i)
+/* One schedule: its expression, time zone and capacities. */
+static void check_action(struct tb_rule_ctx *c, const struct sched_at *at,
+                         const struct tb_value *item, const char *name)
 {
-	const struct tb_value *item = set->u.coll.items[i];
 	const char *expr = tb_get_str(tb_attr(item, "schedule"));
 	const char *err = expr ? tb_rules_schedule_error(c->a, expr) : NULL;
 	double lo, hi;
 
-	if (!tb_is_known(item))
-		return;
 	if (err != NULL)
-		tb_rules_report(c, 0, SCHEDULES, "%s: schedule = \"%s\" is not valid: %s.",
-		                action_label(c, item), expr, err);
-	check_action_zone(c, item);
+		report_sched(c, at, "%s: schedule = \"%s\" is not valid: %s.",
+		             action_label(c, name), expr, err);
+	check_action_zone(c, at, item, name);
 	if (tb_get_float(tb_attr(item, "min_capacity"), &lo) &&
 	    tb_get_float(tb_attr(item, "max_capacity"), &hi) && lo > hi)
-		tb_rules_report(c, 0, SCHEDULES,
-		                "%s: min_capacity = %s is above max_capacity = %s.",
-		                action_label(c, item), tb_rules_num_text(c->a, lo),
-		                tb_rules_num_text(c->a, hi));
-	check_action_name(c, set, i);
+		report_sched(c, at, "%s: min_capacity = %s is above max_capacity = %s.",
+		             action_label(c, name), tb_rules_num_text(c->a, lo),
+		             tb_rules_num_text(c->a, hi));
 }
 
+static void check_schedule_count(struct tb_rule_ctx *c, const char *path, size_t n)
+{
+	if (n > MAX_SCHEDULED_ACTIONS)
+		tb_rules_report(
+		    c, 0, path,
+		    "%zu schedules: Application Auto Scaling allows at most %d scheduled "
+		    "actions per scalable target.",
+		    n, MAX_SCHEDULED_ACTIONS);
+}
+
+/* The schedule blocks (a set) and the schedules map (by name). */
 static void check_schedules(struct tb_rule_ctx *c)
 {
 	const struct tb_value *set = tb_rules_coll(c->v, SCHEDULES, TB_SET);
+	const struct tb_value *map = tb_rules_coll(c->v, SCHEDULE_MAP, TB_MAP);
+	struct sched_at at = {0};
 
-	if (set == NULL)
-		return;
-	if (set->u.coll.n > MAX_SCHEDULED_ACTIONS)
-		tb_rules_report(
-		    c, 0, SCHEDULES,
-		    "%zu schedules: Application Auto Scaling allows at most %d scheduled "
-		    "actions per scalable target.",
-		    set->u.coll.n, MAX_SCHEDULED_ACTIONS);
-	for (size_t i = 0; i < set->u.coll.n; i++)
-		check_action(c, set, i);
+	for (size_t i = 0; set && i < set->u.coll.n; i++) {
+		const struct tb_value *item = set->u.coll.items[i];
+		if (!tb_is_known(item))
+			continue;
+		check_action(c, &at, item, tb_get_str(tb_attr(item, "name")));
+		check_action_name(c, set, i);
+	}
+	for (size_t i = 0; map && i < map->u.coll.n; i++) {
+		struct sched_at entry = {.key = map->u.coll.keys[i]};
+		if (!tb_is_known(map->u.coll.items[i]))
+			continue;
+		check_action(c, &entry, map->u.coll.items[i], entry.key);
+		check_name_chars(c, &entry, entry.key);
+	}
+	if (set)
+		check_schedule_count(c, SCHEDULES, set->u.coll.n);
+	if (map)
+		check_schedule_count(c, SCHEDULE_MAP, map->u.coll.n);
 }
 
 /* ---- TB017 public IP ------------------------------------------------------- */
@@ -1129,12 +1180,13 @@ static const struct tb_rule service_rules[] = {
     {
         .id = "TB016",
         .resource = "talentbase_service",
-        .path = "autoscaling.schedule",
+        .path = "autoscaling.schedules[\"NAME\"]",
         .summary = "scheduled scaling actions must be valid",
         .levels = {{"schedule not a valid cron(), rate() or at() expression; timezone not an "
                     "IANA zone; min_capacity above max_capacity; a name invalid or used "
-                    "twice; more than 200 actions (the schedule blocks are a set: findings "
-                    "point at autoscaling.schedule and name the schedule)",
+                    "twice; more than 200 actions (findings point at the schedules map's "
+                    "entry; schedule blocks are a set, so there they point at "
+                    "autoscaling.schedule and name the schedule)",
                     ALL(TB_ERR)}},
         .source = DOC_IE ", \"B. Scheduled Scaling (NEW)\"; Application Auto Scaling, "
                          "scheduled actions and the cron expression reference",
@@ -1149,9 +1201,9 @@ static const struct tb_rule service_rules[] = {
                      "at() takes yyyy-mm-ddThh:mm:ss. Time zones are checked against the "
                      "machine's IANA database (/usr/share/zoneinfo); without one they are not "
                      "checked.",
-        .instead = "schedule { name = \"business-hours\", schedule = \"cron(0 8 ? * MON-FRI "
+        .instead = "schedules = { \"business-hours\" = { schedule = \"cron(0 8 ? * MON-FRI "
                    "*)\", timezone = \"America/Sao_Paulo\", min_capacity = 2, max_capacity = "
-                   "10 }.",
+                   "10 } }.",
         .check = check_schedules,
     },
     {

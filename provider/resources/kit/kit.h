@@ -203,9 +203,9 @@ struct tb_kit_model {
 	const struct tb_value *(*derived)(struct tb_arena *a, const struct tb_meta *meta,
 	                                  const struct tb_value *root, const char *block,
 	                                  const char *attr);
-	/* Set- and list-nested blocks, which the resource keeps itself: loading
-	 * them from v, building them from act, and comparing them inside block.
-	 * Any may be NULL. */
+	/* Set- and list-nested blocks and nested attributes, which the resource
+	 * keeps itself: loading them from v, building them (at a dotted path)
+	 * from act, and comparing them inside block. Any may be NULL. */
 	int (*load_nested)(struct tb_arena *a, const struct tb_value *v, void *s);
 	const struct tb_value *(*build_nested)(struct tb_arena *a, const char *path,
 	                                       const void *act, const struct tb_type *t,

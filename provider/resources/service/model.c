@@ -109,29 +109,40 @@ static const struct tb_value *block_in(const struct tb_value *v, const char *nam
 	return tb_is_known(b) ? b : NULL;
 }
 
-/* ---- schedules: the set-nested block ---------------------------------------- */
+/* ---- schedules: the set-nested block, or the map of them ---------------------- */
 
-/* The schedule set (in whatever order it comes) into as->sched. */
+static void load_sched(const struct tb_value *o, const char *name, struct tb_svc_sched *sc)
+{
+	const char *tz = tb_get_str(tb_attr(o, "timezone"));
+
+	sc->name = name;
+	sc->schedule = tb_get_str(tb_attr(o, "schedule"));
+	sc->timezone = tz ? tz : "UTC";
+	sc->has_min = tb_get_int(tb_attr(o, "min_capacity"), &sc->min);
+	sc->has_max = tb_get_int(tb_attr(o, "max_capacity"), &sc->max);
+}
+
+/* The schedule set (in whatever order it comes) and the schedules map (by
+ * key) into as->sched; sched_map says which form v writes. */
 static int load_schedules(struct tb_arena *a, const struct tb_value *v, void *out)
 {
 	const struct tb_value *set = tb_attr(block_in(v, "autoscaling"), "schedule");
+	const struct tb_value *map = tb_attr(block_in(v, "autoscaling"), "schedules");
 	struct tb_svc_as *as = &((struct tb_svc *)out)->as;
 	size_t n = tb_is_known(set) ? tb_len(set) : 0;
+	size_t m = tb_is_known(map) ? tb_len(map) : 0;
 
-	as->sched = tb_arena_alloc(a, (n + 1) * sizeof(*as->sched));
+	as->sched = tb_arena_alloc(a, (n + m + 1) * sizeof(*as->sched));
 	if (as->sched == NULL)
 		return TB_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const struct tb_value *o = set->u.coll.items[i];
-		struct tb_svc_sched *sc = &as->sched[i];
-		const char *tz = tb_get_str(tb_attr(o, "timezone"));
-		sc->name = tb_get_str(tb_attr(o, "name"));
-		sc->schedule = tb_get_str(tb_attr(o, "schedule"));
-		sc->timezone = tz ? tz : "UTC";
-		sc->has_min = tb_get_int(tb_attr(o, "min_capacity"), &sc->min);
-		sc->has_max = tb_get_int(tb_attr(o, "max_capacity"), &sc->max);
+		load_sched(o, tb_get_str(tb_attr(o, "name")), &as->sched[i]);
 	}
-	as->n_sched = n;
+	for (size_t i = 0; i < m; i++)
+		load_sched(map->u.coll.items[i], map->u.coll.keys[i], &as->sched[n + i]);
+	as->n_sched = n + m;
+	as->sched_map = tb_is_known(map);
 	return 0;
 }
 
@@ -210,16 +221,67 @@ static bool prior_has_sched(const struct tb_value *prior, const char *name)
 	return false;
 }
 
-/* The set of schedules AWS has. Order carries no meaning in a set; those in
- * prior come first in prior's order so that they line up with the planned
- * elements (tb_kit_fill_unknowns), then the others in AWS's order. */
+/* One entry of the schedules map: its name is the key; a timezone prior
+ * leaves null stays null while AWS has UTC. */
+static const struct tb_value *build_map_item(struct tb_arena *a, const struct tb_type *t,
+                                             const struct tb_svc_sched *sc,
+                                             const struct tb_value *prior)
+{
+	const struct tb_value *items[8] = {0};
+	const struct tb_value *tz = tb_attr(prior, "timezone");
+	bool utc_null = tb_is_known(prior) && tb_is_null(tz) && tb_str_eq(sc->timezone, "UTC");
+
+	if (t->n > TB_COUNT(items))
+		return NULL;
+	obj_set(t, items, "schedule", tb_string(a, sc->schedule ? sc->schedule : ""));
+	obj_set(t, items, "timezone",
+	        utc_null ? tb_null(a, &tb_type_string)
+	                 : tb_string(a, sc->timezone ? sc->timezone : "UTC"));
+	obj_set(t, items, "min_capacity", opt_int(a, sc->has_min, sc->min));
+	obj_set(t, items, "max_capacity", opt_int(a, sc->has_max, sc->max));
+	for (size_t i = 0; i < t->n; i++)
+		if (items[i] == NULL)
+			return NULL;
+	return tb_object(a, t, items);
+}
+
+/* The schedules map AWS has, by name. */
+static const struct tb_value *build_schedules_map(struct tb_arena *a, const struct tb_svc_as *as,
+                                                  const struct tb_type *t,
+                                                  const struct tb_value *prior)
+{
+	const struct tb_value **items = tb_arena_alloc(a, (as->n_sched + 1) * sizeof(*items));
+	const char **keys = tb_arena_alloc(a, (as->n_sched + 1) * sizeof(*keys));
+
+	if (items == NULL || keys == NULL)
+		return NULL;
+	for (size_t i = 0; i < as->n_sched; i++) {
+		keys[i] = as->sched[i].name ? as->sched[i].name : "";
+		items[i] = build_map_item(a, t->elem, &as->sched[i], tb_map_get(prior, keys[i]));
+		if (items[i] == NULL)
+			return NULL;
+	}
+	return tb_map(a, t, as->n_sched, keys, items);
+}
+
+/* The schedules in the form the prior state writes them (as->sched_map):
+ * the schedules map, or the set of schedule blocks (the other is null,
+ * resp. empty). Order carries no meaning in a set; those in prior come
+ * first in prior's order so that they line up with the planned elements
+ * (tb_kit_fill_unknowns), then the others in AWS's order. */
 static const struct tb_value *build_schedules(struct tb_arena *a, const char *path, const void *act,
                                               const struct tb_type *t, const struct tb_value *prior)
 {
 	const struct tb_svc_as *as = &((const struct tb_svc *)act)->as;
-	const struct tb_value **items = tb_arena_alloc(a, (as->n_sched + 1) * sizeof(*items));
+	bool map = strcmp(path, "autoscaling.schedules") == 0;
+	const struct tb_value **items;
 	size_t n = 0;
 
+	if (map)
+		return as->sched_map ? build_schedules_map(a, as, t, prior) : tb_null(a, t);
+	if (as->sched_map)
+		return tb_set(a, t, 0, NULL);
+	items = tb_arena_alloc(a, (as->n_sched + 1) * sizeof(*items));
 	if (items == NULL)
 		return NULL;
 	for (size_t i = 0; tb_is_known(prior) && i < tb_len(prior); i++) {
@@ -329,6 +391,7 @@ int tb_service_state(struct tb_arena *a, const struct tb_meta *meta, const struc
 	}
 	if (!act.lb.set) /* requests_per_target is ignored without a load balancer (TB020) */
 		act.as.requests = dflt.as.requests;
+	act.as.sched_map = dflt.as.sched_map;
 	stickiness_as_prior(&act.lb, &dflt.lb);
 	err = tb_kit_tags_actual(a, meta, prior, &act.tags_all, &act.tags);
 	return err == 0

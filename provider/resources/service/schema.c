@@ -486,6 +486,34 @@ static const struct tb_block schedule_block = {
                    "the order of the blocks does not matter.",
 };
 
+/* The schedules map's objects: the schedule blocks' attributes but the name,
+ * which is the map key. No defaults inside a nested attribute: a null
+ * timezone means UTC. */
+static const struct tb_attr schedules_attrs[] = {
+    {.name = "schedule",
+     .type = T_STR,
+     .flags = TB_A_REQUIRED,
+     .description = "cron(...) with six fields, rate(...) or at(yyyy-mm-ddThh:mm:ss)."},
+    {.name = "timezone",
+     .type = T_STR,
+     .flags = TB_A_OPTIONAL,
+     .description = "IANA time zone of the schedule (null: UTC)."},
+    {.name = "min_capacity",
+     .type = T_NUM,
+     .flags = TB_A_OPTIONAL,
+     .description = "Minimum capacity set when the action runs."},
+    {.name = "max_capacity",
+     .type = T_NUM,
+     .flags = TB_A_OPTIONAL,
+     .description = "Maximum capacity set when the action runs."},
+};
+
+static const struct tb_nested_attrs schedules_map = {
+    .nesting = TB_NEST_MAP,
+    .attrs = schedules_attrs,
+    .n_attrs = TB_COUNT(schedules_attrs),
+};
+
 static const struct tb_attr autoscaling_attrs[] = {
     {.name = "min_capacity",
      .type = T_NUM,
@@ -523,6 +551,13 @@ static const struct tb_attr autoscaling_attrs[] = {
      .flags = OC,
      .description = "Seconds after a scale-out before the next (default 60).",
      .default_json = "60"},
+    {.name = "schedules",
+     .flags = TB_A_OPTIONAL,
+     .description = "Scheduled actions by name: { \"business-hours\" = { schedule = "
+                    "\"cron(0 8 ? * MON-FRI *)\", timezone = \"America/Sao_Paulo\", "
+                    "min_capacity = 2, max_capacity = 10 } }. Another way to write schedule "
+                    "blocks (not both): a finding about one schedule points at its entry.",
+     .nested = &schedules_map},
 };
 
 static const struct tb_nested autoscaling_nested[] = {

@@ -181,9 +181,24 @@ static void check_stickiness(struct tb_call *c, const struct tb_value *v)
 		check_cookie(c, type, tb_attr(st, "cookie_name"));
 }
 
+/* Schedules are written one way: the map, or the blocks. */
+static void check_schedule_forms(struct tb_call *c, const struct tb_value *v)
+{
+	const struct tb_value *as = tb_attr(v, "autoscaling");
+	const struct tb_value *map = tb_attr(as, "schedules");
+
+	if (tb_is_known(map) && tb_len(tb_attr(as, "schedule")) > 0)
+		tb_diag_add(&c->diags, TB_SEV_ERROR, "autoscaling.schedules",
+		            "Schedules written twice",
+		            "autoscaling has both schedule blocks and a schedules map: write every "
+		            "schedule one way, as schedules = { \"<name>\" = { schedule = ... } } "
+		            "(findings then point at each entry) or as schedule blocks.");
+}
+
 /* clang-format off */
 static const struct shape_check shape_checks[] = {
     {.check = check_role},
+    {.check = check_schedule_forms},
     {.check = check_load_balancer},
     {.check = check_names},
     {.check = check_stickiness},

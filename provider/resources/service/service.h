@@ -91,6 +91,7 @@ struct tb_svc_as {
 	int64_t in_cooldown, out_cooldown;
 	size_t n_sched;
 	struct tb_svc_sched *sched; /* a set: names unique, order meaningless */
+	bool sched_map;             /* written as the schedules map, not schedule blocks (ours) */
 };
 
 /* Always effective. retention 0: the log group is missing. retain is ours. */

@@ -553,6 +553,63 @@ static void test_service_plan_schedule_set(void **state)
 	assert_string_equal(tb_path_string(A, &d->path), "autoscaling.schedule");
 }
 
+/* The schedules map: the same scheduled actions as the blocks, keyed by
+ * name, findings on the entry, a null timezone (UTC) that reads back null,
+ * and never both forms at once. */
+static void test_service_plan_schedules_map(void **state)
+{
+	struct tb_meta meta = svc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *cfg = svc_config("config_web.json"), *map, *prior, *read = NULL;
+	const struct tb_type *set_t = svc_at(cfg, "autoscaling.schedule")->type;
+	const struct tb_diag *d;
+	struct tb_plan p;
+	struct tb_svc s;
+
+	map =
+	    svc_at(svc_value("{\"autoscaling\":{\"schedules\":{\"business-hours\":{\"schedule\":"
+	                     "\"cron(0 8 ? * MON-FRI *)\",\"min_capacity\":2,\"max_capacity\":10},"
+	                     "\"after-hours\":{\"schedule\":\"cron(0 18 ? * MON-FRI *)\","
+	                     "\"timezone\":\"America/Sao_Paulo\",\"max_capacity\":4}}}}"),
+	           "autoscaling.schedules");
+	cfg = svc_set(cfg, "autoscaling.schedule", tb_set(A, set_t, 0, NULL));
+	cfg = svc_set(cfg, "autoscaling.schedules", map);
+	p = svc_plan(&c, NULL, cfg);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_int_equal(tb_service_load(A, &meta, p.planned, &s), 0);
+	assert_int_equal(s.as.n_sched, 2);
+	assert_true(s.as.sched_map);
+	assert_string_equal(s.as.sched[0].name, "after-hours"); /* map keys sorted */
+	assert_string_equal(s.as.sched[1].timezone, "UTC");
+	prior = applied(&meta, p.planned);
+	assert_true(
+	    tb_is_null(svc_at(prior, "autoscaling.schedules[\"business-hours\"].timezone")));
+	assert_int_equal(tb_len(svc_at(prior, "autoscaling.schedule")), 0);
+	/* what AWS reports (UTC) reads back as the map with its null */
+	assert_int_equal(tb_service_load(A, &meta, prior, &s), 0);
+	assert_int_equal(tb_service_state(A, &meta, &s, prior, false, &read), 0);
+	if (!tb_value_equal(read, prior))
+		fail_msg("read differs at %s", svc_diff(read, prior));
+	p = svc_plan(&c, prior, cfg);
+	if (!tb_value_equal(p.planned, prior))
+		fail_msg("plan differs at %s", svc_diff(p.planned, prior));
+
+	/* a finding points at the entry */
+	c = svc_call(&meta);
+	tb_resource_service.validate(&c,
+	                             svc_set(cfg, "autoscaling.schedules[\"after-hours\"].timezone",
+	                                     tb_string(A, "Mars/Olympus")));
+	assert_non_null(d = svc_diag(&c, "schedule \"after-hours\": timezone \"Mars/Olympus\""));
+	assert_string_equal(tb_path_string(A, &d->path), "autoscaling.schedules[\"after-hours\"]");
+
+	/* not both */
+	c = svc_call(&meta);
+	tb_resource_service.validate(
+	    &c, svc_set(svc_config("config_web.json"), "autoscaling.schedules", map));
+	assert_non_null(d = svc_diag(&c, "Schedules written twice"));
+	assert_string_equal(tb_path_string(A, &d->path), "autoscaling.schedules");
+}
+
 static void test_service_td_equal(void **state)
 {
 	struct tb_meta meta = svc_meta("production");
@@ -593,6 +650,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_state_tags, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_fill_unknowns, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_plan_schedule_set, svc_setup,
+	                                    svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_plan_schedules_map, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_td_equal, svc_setup, svc_teardown),
 	};
