@@ -921,10 +921,13 @@ static const struct tb_rule service_rules[] = {
                      "by anyone allowed to describe it, and in Terraform state and plan "
                      "output. The documents' first security issue was SESSION_SECRET "
                      "hardcoded in this way.",
-        .instead = "Store the value in Secrets Manager (talentbase_secret) and reference it: "
-                   "secrets = { NAME = talentbase_secret.x.env_refs[\"NAME\"] }. Names that "
-                   "only point at a secret (ending in _ARN, _FILE, _PATH, _URL or _NAME) are "
-                   "not judged by their name; their values still are.",
+        .instead = "Store the value in Secrets Manager with a talentbase_secret resource and "
+                   "reference it: secrets = { NAME = talentbase_secret.x.env_refs[\"NAME\"] "
+                   "}; configuration that is not secret can stay in environment, or go to "
+                   "Parameter Store with talentbase_parameter (secrets = { NAME = "
+                   "talentbase_parameter.x.env_ref }). Names that only point at a secret "
+                   "(ending in _ARN, _FILE, _PATH, _URL or _NAME) are not judged by their "
+                   "name; their values still are.",
         .check = check_environment,
     },
     {
@@ -1258,8 +1261,9 @@ static const struct tb_rule service_rules[] = {
                      "current version). A service reads its secrets in its own partition and "
                      "region: a reference elsewhere makes every task start depend on another "
                      "region. They are compared at plan time, when the provider's are known.",
-        .instead = "secrets = { SESSION_SECRET = "
-                   "talentbase_secret.session.env_refs[\"SESSION_SECRET\"] }, or write "
+        .instead = "Take the reference from the resource that owns the value: secrets = { "
+                   "SESSION_SECRET = talentbase_secret.session.env_refs[\"SESSION_SECRET\"], "
+                   "API_URL = talentbase_parameter.api_url.env_ref }, or write "
                    "arn:aws:secretsmanager:<region>:<account>:secret:<name>:<json-key>:: or "
                    "arn:aws:ssm:<region>:<account>:parameter/<name>.",
         .check = check_secret_refs,
