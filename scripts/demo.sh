@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: the provider against the bundled local AWS emulator.
 # Starts the emulator on loopback, creates the platform objects an app team
-# finds, applies examples/complete with an immutable image tag, shows two
-# configurations the rules refuse at plan time, destroys, stops the emulator.
+# finds, applies examples/complete with an immutable image tag, shows three
+# configurations the rules refuse at plan time (one of them by reading ECR),
+# destroys, stops the emulator.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -44,8 +45,9 @@ export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL=$endpoint AWS_EC2_METADATA_DISABLED=true
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
-step "creating the shared platform: cluster, VPC, private subnets, security groups, ALB + listener, roles, secrets"
-"$py" scripts/demo_platform.py --endpoint "$endpoint" >"$work/platform.auto.tfvars.json"
+tag="sha-$(git -C "$top" rev-parse --short=7 HEAD 2>/dev/null || echo 3f9c2e1)"
+step "creating the shared platform: cluster, VPC, private subnets, security groups, ALB + listener, roles, secrets, ECR images ($tag)"
+"$py" scripts/demo_platform.py --endpoint "$endpoint" --image-tag "$tag" >"$work/platform.auto.tfvars.json"
 sed 's/^/    /' "$work/platform.auto.tfvars.json"
 
 step "installing the provider into a filesystem mirror (the layout of a private registry)"
@@ -70,7 +72,6 @@ cd "$work"
 step "tofu init"
 "$tofu" init -input=false -no-color | grep -E 'Installing|Installed|initialized' || true
 
-tag="sha-$(git -C "$top" rev-parse --short=7 HEAD 2>/dev/null || echo 3f9c2e1)"
 step "tofu apply -var image_tag=$tag"
 "$tofu" apply -input=false -auto-approve -no-color -var "image_tag=$tag" | grep -E '^(talentbase_|Apply complete|Plan:)' || true
 
@@ -86,6 +87,12 @@ if "$tofu" plan -input=false -no-color -var image_tag=latest >"$work/latest.txt"
   echo "demo: image_tag=latest was not refused" >&2; exit 1
 fi
 show_rule TB001 "$work/latest.txt"
+
+step "refused at plan time: an image tag CI never pushed (preflight reads ECR)"
+if "$tofu" plan -input=false -no-color -var image_tag=sha-0000000 >"$work/unpushed.txt" 2>&1; then
+  echo "demo: an image that was never pushed was not refused" >&2; exit 1
+fi
+show_rule TB021 "$work/unpushed.txt"
 
 step "refused at plan time: a secret in plain environment"
 if "$tofu" plan -input=false -no-color -var "image_tag=$tag" \

@@ -2,9 +2,20 @@ locals {
   image_repository = "123456789012.dkr.ecr.${var.region}.amazonaws.com/talentbase"
 }
 
+# The shared objects the platform team hands over by name.
+data "talentbase_platform" "this" {
+  cluster         = var.cluster
+  load_balancer   = var.load_balancer
+  listener_port   = var.listener_port
+  vpc_tag         = { Name = var.vpc_name }
+  subnet_tag      = { Tier = "private" }
+  security_groups = [var.service_security_group]
+  roles           = [var.execution_role, var.web_task_role, var.api_task_role]
+}
+
 resource "talentbase_service" "web" {
   name    = "talentbase-web-${var.environment}"
-  cluster = var.cluster
+  cluster = data.talentbase_platform.this.cluster
   role    = "web"
 
   image     = "${local.image_repository}/web"
@@ -22,8 +33,8 @@ resource "talentbase_service" "web" {
     SESSION_SECRET = "${var.session_secret_arn}:SESSION_SECRET::"
   }
 
-  execution_role_arn = var.execution_role_arn
-  task_role_arn      = var.web_task_role_arn
+  execution_role_arn = data.talentbase_platform.this.role_arns[var.execution_role]
+  task_role_arn      = data.talentbase_platform.this.role_arns[var.web_task_role]
 
   health_check {
     command      = ["CMD-SHELL", "wget --no-verbose --tries=1 --spider http://localhost:3000/ || exit 1"]
@@ -34,13 +45,13 @@ resource "talentbase_service" "web" {
   }
 
   network {
-    subnets          = var.private_subnet_ids
-    security_groups  = [var.service_sg_id]
+    subnets          = data.talentbase_platform.this.private_subnet_ids
+    security_groups  = [data.talentbase_platform.this.security_group_ids[var.service_security_group]]
     assign_public_ip = false
   }
 
   load_balancer {
-    listener_arn  = var.https_listener_arn
+    listener_arn  = data.talentbase_platform.this.listener_arn
     priority      = 100
     host_headers  = [var.domain]
     path_patterns = ["/*"]
@@ -104,7 +115,7 @@ resource "talentbase_service" "web" {
 
 resource "talentbase_service" "api" {
   name    = "talentbase-api-${var.environment}"
-  cluster = var.cluster
+  cluster = data.talentbase_platform.this.cluster
   role    = "api"
 
   image     = "${local.image_repository}/api"
@@ -121,8 +132,8 @@ resource "talentbase_service" "api" {
     DATABASE_URL = "${var.database_url_secret_arn}:url::"
   }
 
-  execution_role_arn = var.execution_role_arn
-  task_role_arn      = var.api_task_role_arn
+  execution_role_arn = data.talentbase_platform.this.role_arns[var.execution_role]
+  task_role_arn      = data.talentbase_platform.this.role_arns[var.api_task_role]
 
   health_check {
     command      = ["CMD-SHELL", "wget --no-verbose --tries=1 --spider http://localhost:8000/health/ || exit 1"]
@@ -130,12 +141,12 @@ resource "talentbase_service" "api" {
   }
 
   network {
-    subnets         = var.private_subnet_ids
-    security_groups = [var.service_sg_id]
+    subnets         = data.talentbase_platform.this.private_subnet_ids
+    security_groups = [data.talentbase_platform.this.security_group_ids[var.service_security_group]]
   }
 
   load_balancer {
-    listener_arn  = var.https_listener_arn
+    listener_arn  = data.talentbase_platform.this.listener_arn
     priority      = 200
     host_headers  = [var.domain]
     path_patterns = ["/api/*"]

@@ -21,3 +21,7 @@ output "api_service_arn" {
 output "log_groups" {
   value = [talentbase_service.web.log_group_name, talentbase_service.api.log_group_name]
 }
+
+output "cluster_container_insights" {
+  value = data.talentbase_platform.this.container_insights
+}

@@ -12,6 +12,7 @@
  *   plan.c    plan and apply helpers: replacements, apply results,
  *             timeouts checks, rules
  *   import.c  the import skeleton
+ *   facts.c   reads of AWS facts several resources judge, once per process
  *
  * Private to provider/resources/ (and its unit tests).
  */
@@ -288,6 +289,20 @@ void tb_kit_check_timeouts(struct tb_call *c, const struct tb_value *v);
 /* Runs the calling resource's rules over v in phase. */
 void tb_kit_rules(struct tb_call *c, const char *resource, enum tb_rules_phase phase,
                   const struct tb_value *v);
+/* Runs them at plan with what the resource's preflight read (NULL: none). */
+void tb_kit_rules_preflight(struct tb_call *c, const char *resource, const struct tb_value *v,
+                            const struct tb_preflight *facts);
+
+/* ---- facts (facts.c) ------------------------------------------------------------ */
+
+/*
+ * The ECS cluster name (or ARN), read once per provider process
+ * (DescribeClusters with its settings): 0 and *out {"exists": ACTIVE,
+ * "insights": Container Insights on, "arn", "status", "failure": the
+ * answer's failure reason} in ctx's arena, or the call's error (cached as
+ * well) with ctx->error set.
+ */
+int tb_kit_fact_cluster(struct tb_aws_ctx *ctx, const char *name, json_t **out);
 
 /* ---- import (import.c) ------------------------------------------------------------ */
 

@@ -71,47 +71,28 @@ static bool want_cluster(const struct tb_platform *p)
 	return p->cluster != NULL;
 }
 
-/* Container Insights is on ("enabled", or "enhanced" observability). */
-static bool insights_on(const json_t *cluster)
-{
-	const json_t *settings = json_object_get(cluster, "settings");
-
-	for (size_t i = 0; i < json_array_size(settings); i++) {
-		const json_t *s = json_array_get(settings, i);
-		const char *v = tb_kit_jstr(s, "value");
-		if (tb_str_eq(tb_kit_jstr(s, "name"), "containerInsights"))
-			return tb_str_eq(v, "enabled") || tb_str_eq(v, "enhanced");
-	}
-	return false;
-}
-
 static int find_cluster(struct tb_aws_ctx *ctx, struct tb_platform *p, const char **problem)
 {
-	json_t *resp = NULL;
-	const json_t *c, *failure;
-	int err = tb_kit_call(ctx, "ecs", "DescribeClusters",
-	                      tb_kit_pack(ctx->arena, "{s:[s], s:[s]}", "clusters", p->cluster,
-	                                  "include", "SETTINGS"),
-	                      &resp);
+	json_t *c = NULL;
+	const char *status, *failure;
+	int err = tb_kit_fact_cluster(ctx, p->cluster, &c);
 
 	if (err != 0)
 		return err;
-	c = json_array_get(json_object_get(resp, "clusters"), 0);
-	failure = json_array_get(json_object_get(resp, "failures"), 0);
-	if (c == NULL || !tb_str_eq(tb_kit_jstr(c, "status"), "ACTIVE")) {
+	status = tb_kit_jstr(c, "status");
+	failure = tb_kit_jstr(c, "failure");
+	if (!json_is_true(json_object_get(c, "exists"))) {
 		*problem = tb_arena_printf(
 		    ctx->arena,
 		    "No active ECS cluster named \"%s\" in %s: DescribeClusters found %s.",
 		    p->cluster, region(ctx),
-		    c ? tb_arena_printf(ctx->arena, "it %s", tb_kit_jstr(c, "status"))
-		      : tb_arena_printf(ctx->arena, "none (%s)",
-		                        tb_kit_jstr(failure, "reason")
-		                            ? tb_kit_jstr(failure, "reason")
-		                            : "no answer"));
+		    status ? tb_arena_printf(ctx->arena, "it %s", status)
+		           : tb_arena_printf(ctx->arena, "none (%s)",
+		                             failure ? failure : "no answer"));
 		return 0;
 	}
-	p->cluster_arn = tb_arena_strdup(ctx->arena, tb_kit_jstr(c, "clusterArn"));
-	p->container_insights = insights_on(c);
+	p->cluster_arn = tb_kit_jstr(c, "arn");
+	p->container_insights = json_is_true(json_object_get(c, "insights"));
 	return p->cluster_arn ? 0 : TB_EAWS;
 }
 

@@ -798,7 +798,7 @@ const struct tb_block tb_service_block = {
     .n_blocks = TB_COUNT(service_nested),
     .description = "A web, API or worker service on ECS Fargate behind the shared ALB: task "
                    "definition, service, target group, listener rule, autoscaling and log "
-                   "group as one resource, checked against the team's rules (TB001-TB020).",
+                   "group as one resource, checked against the team's rules (TB001-TB027).",
 };
 
 const struct tb_schema tb_service_schema = {

@@ -288,12 +288,13 @@ static int plan_update(struct tb_arena *a, struct tb_plan *p)
 
 /* PlanResourceChange: computed values that follow from the configuration,
  * unknowns for what the apply will change, replacements the schema cannot
- * express, then the rules over the planned value. */
+ * express, then the rules over the planned value with what preflight read. */
 static int service_plan(struct tb_call *c, struct tb_plan *p)
 {
 	struct tb_arena *a = c->arena;
 	const char *name = tb_get_str(tb_attr(p->planned, "name"));
 	const char *cluster = tb_get_str(tb_attr(p->planned, "cluster"));
+	struct tb_preflight *facts = NULL;
 	int err = tb_kit_plan_tags(a, c->meta, p);
 
 	if (err == 0)
@@ -307,7 +308,10 @@ static int service_plan(struct tb_call *c, struct tb_plan *p)
 	if (err != 0)
 		return err;
 	check_shape(c, p->planned);
-	tb_kit_rules(c, TB_SVC_RESOURCE, TB_RULES_PLAN, p->planned);
+	/* A plan that fails on the configuration already reads nothing more. */
+	if (!tb_diags_has_errors(&c->diags) && tb_service_preflight(c, p, &facts) != 0)
+		return TB_ENOMEM;
+	tb_kit_rules_preflight(c, TB_SVC_RESOURCE, p->planned, facts);
 	return 0;
 }
 

@@ -456,6 +456,23 @@ int tb_service_prune_tds(struct tb_aws_ctx *ctx, const char *family, const char 
 void tb_service_prune_revisions(struct tb_op *op, const struct tb_svc *s, const char *extra,
                                 const char *old_family, bool look);
 
+/* ---- preflight (preflight.c) ---------------------------------------------------- */
+
+/*
+ * The read-only AWS calls the rules TB021-TB027 judge, for what plan p is
+ * about to change, made when the provider is configured with preflight on
+ * (each once per provider process, this plan's in parallel, within a
+ * budget of seconds). *out (in c's arena) is what AWS answered, or NULL
+ * when nothing was read. A call AWS refuses is one warning in c->diags
+ * naming it and the permission it needs. Returns 0 or TB_ENOMEM.
+ */
+int tb_service_preflight(struct tb_call *c, const struct tb_plan *p, struct tb_preflight **out);
+/* Whether image is in an ECR registry of region
+ * ("<account>.dkr.ecr.<region>.amazonaws.com/<repository>"): *registry and
+ * *repository (in a). */
+bool tb_service_ecr_image(struct tb_arena *a, const char *image, const char *region,
+                          const char **registry, const char **repository);
+
 /* ---- the bundle (bundle.c) ----------------------------------------------------- */
 
 /*
