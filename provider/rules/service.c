@@ -1456,13 +1456,18 @@ static const struct tb_rule service_rules[] = {
                   "(PriorityInUse)",
         .rationale = "Priorities are unique per listener. A taken one fails CreateRule with "
                      "PriorityInUse half-way through the create, after the target group "
-                     "exists. The service's own rule does not count. Checked when the service "
-                     "is created or its priority or listener change.",
+                     "exists. The service's own rule does not count: the one its state "
+                     "records, one that forwards to its target group, or (a replacement, "
+                     "which deletes the old service first) one that forwards to the target "
+                     "group of the ECS service of the same name. Checked when the service is "
+                     "created or its load_balancer changes.",
         .instead = "Choose a priority no other rule of the listener uses (the platform hands "
                    "out ranges per team), e.g. with aws elbv2 describe-rules --listener-arn "
                    "<arn>.",
         .check = check_priority,
-        .reads = "`elasticloadbalancing:DescribeRules` (every rule of the listener).",
+        .reads = "`elasticloadbalancing:DescribeRules` (every rule of the listener); when "
+                 "another rule holds the priority, `ecs:DescribeServices` of the service's "
+                 "name (is it this service's current incarnation?).",
     },
     {
         .id = "TB025",

@@ -45,6 +45,7 @@ struct pf {
 	struct pf_job jobs[MAX_JOBS];
 	size_t n;
 	const json_t *subnets, *subnet_tables, *main_tables, *groups; /* EC2 answers */
+	const json_t *holder;                                         /* the rule on the priority */
 	struct tb_fact_item *items; /* every finding's item (arena) */
 	size_t n_items;
 };
@@ -135,17 +136,27 @@ static int fetch_cluster(struct tb_aws_ctx *ctx, void *ud, json_t **out)
 	return tb_kit_fact_cluster(ctx, ((struct pf_job *)ud)->a, out);
 }
 
-/* The name in "...:targetgroup/<name>/<id>" appended to names. */
-static int add_tg_name(json_t *names, const char *arn)
+/* The name in "...:targetgroup/<name>/<id>" (its length in *n), or NULL. */
+static const char *tg_name_of(const char *arn, size_t *n)
 {
 	const char *p = arn ? strstr(arn, ":targetgroup/") : NULL;
 	const char *end;
 
 	if (p == NULL)
-		return 0;
+		return NULL;
 	p += strlen(":targetgroup/");
 	end = strchr(p, '/');
-	return json_array_append_new(names, json_stringn(p, end ? (size_t)(end - p) : strlen(p)));
+	*n = end ? (size_t)(end - p) : strlen(p);
+	return p;
+}
+
+/* The target group name of arn appended to names. */
+static int add_tg_name(json_t *names, const char *arn)
+{
+	size_t n = 0;
+	const char *name = tg_name_of(arn, &n);
+
+	return name ? json_array_append_new(names, json_stringn(name, n)) : 0;
 }
 
 /* The names of the target groups a rule forwards to. */
@@ -667,8 +678,10 @@ static void apply_rules(struct pf *pf, const struct pf_job *j, struct tb_preflig
 
 	for (size_t i = 0; want && i < json_array_size(rules); i++) {
 		const json_t *r = json_array_get(rules, i);
-		if (tb_str_eq(tb_kit_jstr(r, "priority"), want) && !own_rule(pf, r))
+		if (tb_str_eq(tb_kit_jstr(r, "priority"), want) && !own_rule(pf, r)) {
 			f->priority_holder = tb_kit_jstr(r, "arn");
+			pf->holder = r;
+		}
 	}
 }
 
@@ -790,6 +803,32 @@ static void finish_groups(struct pf *pf, struct tb_preflight *f)
 	}
 }
 
+/* Whether the same-named ECS service (this resource now, which a
+ * replacement deletes before it creates) sends its traffic to a target
+ * group the holder forwards to: then the rule is the service's own, under
+ * another target group name. */
+static bool holder_is_current(struct pf *pf, struct tb_aws_ctx *ctx)
+{
+	const json_t *names = json_object_get(pf->holder, "forwards"), *lbs;
+	json_t *resp = NULL;
+
+	if (tb_service_find(ctx, pf->s.cluster, pf->s.name, &resp) != 0)
+		return false;
+	lbs =
+	    json_object_get(json_array_get(json_object_get(resp, "services"), 0), "loadBalancers");
+	for (size_t i = 0; i < json_array_size(lbs); i++) {
+		size_t n = 0;
+		const char *tg =
+		    tg_name_of(tb_kit_jstr(json_array_get(lbs, i), "targetGroupArn"), &n);
+		for (size_t k = 0; tg && k < json_array_size(names); k++) {
+			const char *name = json_string_value(json_array_get(names, k));
+			if (name && strlen(name) == n && strncmp(name, tg, n) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* ---- reads AWS refused ------------------------------------------------------------------ */
 
 static bool warned_before(const struct pf *pf, size_t i)
@@ -858,6 +897,9 @@ int tb_service_preflight(struct tb_call *c, const struct tb_plan *p, struct tb_p
 	for (size_t i = 0; i < pf->n; i++)
 		if (pf->jobs[i].err == 0 && pf->jobs[i].out)
 			pf->jobs[i].kind->apply(pf, &pf->jobs[i], f);
+	/* one more read, only when another rule seems to hold the priority */
+	if (f->priority_holder && pf->s.cluster && pf->s.name && holder_is_current(pf, &ctx))
+		f->priority_holder = NULL;
 	finish_subnets(pf, f);
 	finish_groups(pf, f);
 	warn_refused(pf);

@@ -29,6 +29,7 @@ static const struct tbt_canned answers[] = {
                             "<member><RuleArn>" OTHER_RULE "3</RuleArn><Priority>default</Priority></member></Rules>"},
     {"DescribeSubnets", "describe_subnets.xml", NULL},
     {"DescribeSecurityGroups", "describe_security_groups.xml", NULL},
+    {"DescribeServices", NULL, "{\"services\":[],\"failures\":[]}"},
 };
 /* clang-format on */
 
