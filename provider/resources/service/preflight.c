@@ -867,6 +867,19 @@ static void warn_refused(struct pf *pf)
 
 /* ---- the entry point --------------------------------------------------------------------- */
 
+/* What the answers say, into f. */
+static void judge(struct pf *pf, struct tb_aws_ctx *ctx, struct tb_preflight *f)
+{
+	for (size_t i = 0; i < pf->n; i++)
+		if (pf->jobs[i].err == 0 && pf->jobs[i].out)
+			pf->jobs[i].kind->apply(pf, &pf->jobs[i], f);
+	/* one more read, only when another rule seems to hold the priority */
+	if (f->priority_holder && pf->s.cluster && pf->s.name && holder_is_current(pf, ctx))
+		f->priority_holder = NULL;
+	finish_subnets(pf, f);
+	finish_groups(pf, f);
+}
+
 /* Reads what the plan needs and says what AWS answered. See service.h. */
 int tb_service_preflight(struct tb_call *c, const struct tb_plan *p, struct tb_preflight **out)
 {
@@ -894,14 +907,7 @@ int tb_service_preflight(struct tb_call *c, const struct tb_plan *p, struct tb_p
 	memset(f, 0, sizeof(*f));
 	ctx.deadline_ms = tb_now_ms() + PREFLIGHT_BUDGET_MS;
 	tb_aws_fanout(&ctx, pf->n, run_job, pf);
-	for (size_t i = 0; i < pf->n; i++)
-		if (pf->jobs[i].err == 0 && pf->jobs[i].out)
-			pf->jobs[i].kind->apply(pf, &pf->jobs[i], f);
-	/* one more read, only when another rule seems to hold the priority */
-	if (f->priority_holder && pf->s.cluster && pf->s.name && holder_is_current(pf, &ctx))
-		f->priority_holder = NULL;
-	finish_subnets(pf, f);
-	finish_groups(pf, f);
+	judge(pf, &ctx, f);
 	warn_refused(pf);
 	*out = f;
 	return 0;
