@@ -327,7 +327,8 @@ def report_preflight(results: dict[int, dict[str, Figures]]) -> None:
     preflight = false, counted at the emulator)."""
     print()
     print("preflight (TB021-TB027) in the plan of a create: calls it adds, counted at the "
-          "emulator")
+          "emulator (a read the data source made in the same run, DescribeClusters, is "
+          "shared and not made again)")
     for n in sorted(results):
         on, off = results[n]["create-plan"], results[n]["create-plan-offline"]
         added = on.calls - off.calls

@@ -187,16 +187,24 @@ static const struct tb_value *opt_int(struct tb_arena *a, bool has, int64_t v)
 	return has ? tb_int(a, v) : tb_null(a, &tb_type_number);
 }
 
+/* One schedule: a schedule block, or an entry of the schedules map (whose
+ * type has no name: the name is its key). A timezone prior leaves null (the
+ * map's way to say UTC) stays null while AWS has UTC. */
 static const struct tb_value *build_sched(struct tb_arena *a, const struct tb_type *t,
-                                          const struct tb_svc_sched *sc)
+                                          const struct tb_svc_sched *sc,
+                                          const struct tb_value *prior)
 {
 	const struct tb_value *items[8] = {0};
+	const struct tb_value *tz = tb_attr(prior, "timezone");
+	bool utc_null = tb_is_known(prior) && tb_is_null(tz) && tb_str_eq(sc->timezone, "UTC");
 
 	if (t->n > TB_COUNT(items))
 		return NULL;
 	obj_set(t, items, "name", tb_string(a, sc->name ? sc->name : ""));
 	obj_set(t, items, "schedule", tb_string(a, sc->schedule ? sc->schedule : ""));
-	obj_set(t, items, "timezone", tb_string(a, sc->timezone ? sc->timezone : "UTC"));
+	obj_set(t, items, "timezone",
+	        utc_null ? tb_null(a, &tb_type_string)
+	                 : tb_string(a, sc->timezone ? sc->timezone : "UTC"));
 	obj_set(t, items, "min_capacity", opt_int(a, sc->has_min, sc->min));
 	obj_set(t, items, "max_capacity", opt_int(a, sc->has_max, sc->max));
 	for (size_t i = 0; i < t->n; i++)
@@ -221,30 +229,6 @@ static bool prior_has_sched(const struct tb_value *prior, const char *name)
 	return false;
 }
 
-/* One entry of the schedules map: its name is the key; a timezone prior
- * leaves null stays null while AWS has UTC. */
-static const struct tb_value *build_map_item(struct tb_arena *a, const struct tb_type *t,
-                                             const struct tb_svc_sched *sc,
-                                             const struct tb_value *prior)
-{
-	const struct tb_value *items[8] = {0};
-	const struct tb_value *tz = tb_attr(prior, "timezone");
-	bool utc_null = tb_is_known(prior) && tb_is_null(tz) && tb_str_eq(sc->timezone, "UTC");
-
-	if (t->n > TB_COUNT(items))
-		return NULL;
-	obj_set(t, items, "schedule", tb_string(a, sc->schedule ? sc->schedule : ""));
-	obj_set(t, items, "timezone",
-	        utc_null ? tb_null(a, &tb_type_string)
-	                 : tb_string(a, sc->timezone ? sc->timezone : "UTC"));
-	obj_set(t, items, "min_capacity", opt_int(a, sc->has_min, sc->min));
-	obj_set(t, items, "max_capacity", opt_int(a, sc->has_max, sc->max));
-	for (size_t i = 0; i < t->n; i++)
-		if (items[i] == NULL)
-			return NULL;
-	return tb_object(a, t, items);
-}
-
 /* The schedules map AWS has, by name. */
 static const struct tb_value *build_schedules_map(struct tb_arena *a, const struct tb_svc_as *as,
                                                   const struct tb_type *t,
@@ -257,7 +241,7 @@ static const struct tb_value *build_schedules_map(struct tb_arena *a, const stru
 		return NULL;
 	for (size_t i = 0; i < as->n_sched; i++) {
 		keys[i] = as->sched[i].name ? as->sched[i].name : "";
-		items[i] = build_map_item(a, t->elem, &as->sched[i], tb_map_get(prior, keys[i]));
+		items[i] = build_sched(a, t->elem, &as->sched[i], tb_map_get(prior, keys[i]));
 		if (items[i] == NULL)
 			return NULL;
 	}
@@ -287,13 +271,13 @@ static const struct tb_value *build_schedules(struct tb_arena *a, const char *pa
 	for (size_t i = 0; tb_is_known(prior) && i < tb_len(prior); i++) {
 		const char *name = tb_get_str(tb_attr(prior->u.coll.items[i], "name"));
 		const struct tb_svc_sched *sc = find_sched(as, name);
-		if (sc && (items[n++] = build_sched(a, t->elem, sc)) == NULL)
+		if (sc && (items[n++] = build_sched(a, t->elem, sc, NULL)) == NULL)
 			return NULL;
 	}
 	for (size_t i = 0; i < as->n_sched; i++) {
 		if (prior_has_sched(prior, as->sched[i].name))
 			continue;
-		if ((items[n++] = build_sched(a, t->elem, &as->sched[i])) == NULL)
+		if ((items[n++] = build_sched(a, t->elem, &as->sched[i], NULL)) == NULL)
 			return NULL;
 	}
 	return tb_set(a, t, n, items);
