@@ -35,6 +35,11 @@ calls a second, once with AWS_RETRY_MODE=standard (retries with backoff
 only) and once as shipped (adaptive: the provider paces a service once it
 throttles): whether the plan succeeds, its wall time and the throttled calls.
 
+A figure of its own, preflight: before each apply, the plan of the create
+runs twice, with preflight and with -var preflight=false (examples/complete
+passes it to the provider); the difference of the AWS calls counted at the
+emulator, by call, is what preflight (TB021-TB027) adds to a plan.
+
 Nothing here fails on a time; the exit status is non-zero only when a stack
 could not be measured (tofu, the provider, cc or the emulator failing).
 """
@@ -113,7 +118,7 @@ def services_tf(n: int) -> str:
     its own name, listener rule priority and host header."""
     text = (EXAMPLE / "main.tf").read_text()
     web = _block(text, 'resource "talentbase_service" "web"')
-    out = [_block(text, "locals")]
+    out = [_block(text, "locals"), _block(text, 'data "talentbase_platform" "this"')]
     for i in range(1, n + 1):
         b = web.replace('"talentbase_service" "web"', f'"talentbase_service" "web_{i:02d}"', 1)
         b = _replace_once(b, r"^  name(\s*)=.*$",
@@ -233,7 +238,8 @@ def fresh_platform(emu: Emulator, delay: float) -> str:
     emu.reset()
     emu.set_env(MOTO_ECS_SERVICE_RUNNING=RUNNING_TASKS)
     r = subprocess.run([sys.executable, str(REPO / "scripts" / "demo_platform.py"),
-                        "--endpoint", emu.url], capture_output=True, text=True)
+                        "--endpoint", emu.url, "--image-tag", IMAGE_TAG],
+                       capture_output=True, text=True)
     if r.returncode != 0:
         raise BenchError(f"scripts/demo_platform.py failed:\n{r.stderr[-2000:]}")
     emu.set_latency(delay)
@@ -255,10 +261,15 @@ def measure_stack(n: int, emu: Emulator, tofu: Path, launcher: Path, binary: Pat
     env.update({"TB_BENCH_REAL": str(binary), "TB_BENCH_USAGE": str(usage)})
     st = Stack(n, tofu, wd, env, usage, emu)
     var = ["-input=false", "-no-color", "-var", f"image_tag={IMAGE_TAG}"]
-    runs: dict[str, list[Figures]] = {"apply": [], "plan": [], "destroy": []}
+    runs: dict[str, list[Figures]] = {"apply": [], "plan": [], "destroy": [],
+                                      "create-plan": [], "create-plan-offline": []}
     for i in range(cycles):
         if i > 0:
             (wd / "platform.auto.tfvars.json").write_text(fresh_platform(emu, delay))
+        # the plan of a create, with and without preflight: what preflight adds
+        runs["create-plan"].append(st.run("plan", *var, ok_codes=(0, 2))[0])
+        runs["create-plan-offline"].append(
+            st.run("plan", *var, "-var", "preflight=false", ok_codes=(0, 2))[0])
         runs["apply"].append(st.run("apply", "-auto-approve", *var)[0])
         f, rc = st.run("plan", "-detailed-exitcode", *var, ok_codes=(0, 2))
         if rc == 2:
@@ -384,6 +395,24 @@ def report_throttled(results: dict[int, dict[str, Figures]]) -> None:
                   f"{f.aws_calls} AWS calls of which {f.throttled} throttled")
 
 
+def report_preflight(results: dict[int, dict[str, Figures]]) -> None:
+    """Preflight, a figure of its own: the calls and time it adds to the plan
+    of a create (the plan with preflight less the same plan with
+    preflight = false, counted at the emulator)."""
+    print()
+    print("preflight (TB021-TB027) in the plan of a create: calls it adds, counted at the "
+          "emulator (a read the data source made in the same run, DescribeClusters, is "
+          "shared and not made again)")
+    for n in sorted(results):
+        on, off = results[n]["create-plan"], results[n]["create-plan-offline"]
+        added = on.calls - off.calls
+        total = sum(added.values())
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(added.items())) or "none"
+        print(f"  {n} service{'s' * (n != 1)}: {total} preflight call{'s' * (total != 1)} "
+              f"({total / n:.2f} per service), plan wall time {_ms(on.wall)} vs {_ms(off.wall)} "
+              f"offline; by call: {parts}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default=os.environ.get("TB_BENCH_STACK_SIZES", "1,20,100"),
@@ -434,6 +463,7 @@ def main() -> int:
     if results:
         print()
         report(results, max(args.runs, 1))
+        report_preflight(results)
     return 0 if len(results) == len(sizes) else 1
 
 

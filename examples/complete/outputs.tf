@@ -62,3 +62,7 @@ output "database_env" {
   description = "What the API's environment gets from the proxy: DB_HOST and DB_PORT"
   value       = talentbase_database_proxy.main.env
 }
+
+output "cluster_container_insights" {
+  value = data.talentbase_platform.this.container_insights
+}

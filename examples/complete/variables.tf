@@ -17,36 +17,49 @@ variable "environment" {
 variable "cluster" {
   description = "Name of the shared ECS cluster."
   type        = string
+  default     = "talentbase-prod"
 }
 
-variable "private_subnet_ids" {
-  description = "Private subnets the tasks run in (two or more AZs)."
-  type        = list(string)
-}
-
-variable "service_sg_id" {
-  description = "Security group of the services."
+variable "load_balancer" {
+  description = "Name of the shared ALB."
   type        = string
+  default     = "talentbase-prod"
 }
 
-variable "https_listener_arn" {
-  description = "ARN of the shared ALB's listener the services attach to."
-  type        = string
+variable "listener_port" {
+  description = "Port of the ALB listener the services attach to."
+  type        = number
+  default     = 443
 }
 
-variable "execution_role_arn" {
-  description = "Task execution role (pulls images, reads secrets, writes logs)."
+variable "vpc_name" {
+  description = "Name tag of the VPC; its subnets tagged Tier = private run the tasks."
   type        = string
+  default     = "talentbase-prod"
 }
 
-variable "web_task_role_arn" {
-  description = "Task role of the web service (what the application may call)."
+variable "service_security_group" {
+  description = "Name of the services' security group."
   type        = string
+  default     = "talentbase-services"
 }
 
-variable "api_task_role_arn" {
-  description = "Task role of the API service."
+variable "execution_role" {
+  description = "Name of the task execution role (pulls images, reads secrets, writes logs)."
   type        = string
+  default     = "talentbase-prod-execution"
+}
+
+variable "web_task_role" {
+  description = "Name of the web service's task role (what the application may call)."
+  type        = string
+  default     = "talentbase-prod-web-task"
+}
+
+variable "api_task_role" {
+  description = "Name of the API service's task role."
+  type        = string
+  default     = "talentbase-prod-api-task"
 }
 
 variable "database_host" {
@@ -84,4 +97,10 @@ variable "extra_environment" {
   description = "Additional plain environment variables for the web service."
   type        = map(string)
   default     = {}
+}
+
+variable "preflight" {
+  description = "Check the plan against live AWS (TB021-TB027); false for offline plans."
+  type        = bool
+  default     = true
 }

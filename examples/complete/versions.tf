@@ -11,6 +11,7 @@ terraform {
 provider "talentbase" {
   region      = var.region
   environment = var.environment
+  preflight   = var.preflight
 
   default_tags = {
     Project   = "TalentBase"

@@ -137,8 +137,12 @@ const char *tb_xml_text(const struct tb_xml *n, const char *path);
 int tb_xml_parse(struct tb_arena *a, const char *data, size_t len, const struct tb_xml **out);
 
 /*
- * Query call (elasticloadbalancing, rds, monitoring, sts, iam). *out is the
- * <ActionResult> element of the response (arena). Errors as tb_aws_json.
+ * Query call (elasticloadbalancing, rds, monitoring, sts, iam, ec2). *out is
+ * the <ActionResult> element of the response (arena); for ec2, whose
+ * answers carry no such wrapper, the <ActionResponse> root (its children
+ * are the result: <subnetSet><item>..., <nextToken>). List parameters
+ * follow the service: "SubnetIds.member.1" for Query, "SubnetId.1" and
+ * "Filter.1.Name" / "Filter.1.Value.1" for ec2. Errors as tb_aws_json.
  */
 int tb_aws_query(struct tb_aws_ctx *ctx, const char *service, const char *action,
                  const struct tb_aws_params *params, const struct tb_xml **out);
@@ -208,9 +212,10 @@ struct tb_aws_json_call {
 int tb_aws_json_calls(struct tb_aws_ctx *ctx, const struct tb_aws_json_call *calls, size_t n);
 
 /*
- * Query pagination on Marker / NextMarker (ELBv2), Marker (RDS) or
- * NextToken (CloudWatch): marker_out_path names the result's marker; it is
- * sent back as Marker (NextToken for NextToken).
+ * Query pagination on Marker / NextMarker (ELBv2), Marker (RDS),
+ * NextToken (CloudWatch) or nextToken (ec2): marker_out_path names the
+ * result's marker; it is sent back as Marker (NextToken for NextToken and
+ * nextToken).
  */
 int tb_aws_query_paginate(struct tb_aws_ctx *ctx, const char *service, const char *action,
                           const struct tb_aws_params *params, const char *marker_out_path,

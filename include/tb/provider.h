@@ -18,6 +18,7 @@
 struct tb_meta {
 	const char *environment; /* production | staging | development */
 	bool strict;
+	bool preflight; /* plans read AWS for the preflight rules (TB021-TB027) */
 	const struct tb_value *default_tags; /* map(string) or null */
 	struct tb_aws_client *aws;           /* NULL until configured */
 	const char *region, *partition, *account_id;
@@ -118,6 +119,42 @@ extern const struct tb_resource tb_resource_service;
 /* NULL-terminated table of resource types, sorted by name. */
 extern const struct tb_resource *const tb_resources[];
 const struct tb_resource *tb_resource_find(const char *name);
+
+/*
+ * Data source type: its schema and its read. The kit's preamble
+ * (tb_data_source_read) checks that the provider is configured when the
+ * data source needs AWS and bounds the read's AWS context by timeout_ms, so
+ * the callback starts with its own work. Any callback may be NULL.
+ */
+struct tb_data_source {
+	const char *name; /* "talentbase_platform" */
+	const struct tb_schema *schema;
+	bool needs_aws;
+	int64_t timeout_ms; /* of one read */
+	/* ValidateDataResourceConfig: config may contain unknowns. */
+	void (*validate)(struct tb_call *c, const struct tb_value *config);
+	/* ReadDataSource: config is wholly known; *out is the data source's
+	 * value (config with its computed attributes filled). Errors go to
+	 * c->diags. */
+	int (*read)(struct tb_call *c, struct tb_aws_ctx *ctx, const struct tb_value *config,
+	            const struct tb_value **out);
+};
+
+/* Data source types, one folder each in provider/resources/. */
+extern const struct tb_data_source tb_data_source_platform;
+
+/* NULL-terminated table of data source types, sorted by name. */
+extern const struct tb_data_source *const tb_data_sources[];
+const struct tb_data_source *tb_data_source_find(const char *name);
+
+/*
+ * ReadDataSource as the RPC layer calls it (provider/resources/kit/data.c):
+ * the preamble, then the data source's read. A missing read or an
+ * unconfigured provider is an error diagnostic (TB_EINVAL). Returns the
+ * read's result; *out is set only on success.
+ */
+int tb_data_source_read(const struct tb_data_source *d, struct tb_call *c,
+                        const struct tb_value *config, const struct tb_value **out);
 
 /*
  * The lifecycle as the RPC layer calls it (provider/resources/kit/op.c):

@@ -31,6 +31,8 @@ enum tb_rules_phase {
  * CLI is destroying, and at validate only under `validate`, as warnings
  * (where the command cannot be told, `destroy -refresh=false` still works).
  */
+struct tb_preflight;
+
 struct tb_rules_env {
 	enum tb_rules_phase phase;
 	enum tb_cli_command cli; /* what the CLI that started the provider runs */
@@ -38,6 +40,42 @@ struct tb_rules_env {
 	bool strict;             /* unacknowledged warnings become errors (at plan) */
 	const char *partition;   /* aws; NULL when unknown */
 	const char *region;      /* NULL when unknown */
+	const struct tb_preflight *preflight; /* what the plan read from AWS; NULL: nothing */
+};
+
+/* ---- preflight facts --------------------------------------------------------
+ * What a resource's plan read from AWS before its rules run, for the rules
+ * that judge live AWS (TB021-TB027). The resource makes the reads; the
+ * rules only read these facts.
+ */
+enum tb_fact {
+	TB_FACT_UNCHECKED = 0, /* not read (preflight off, value unknown, not
+	                        * changed by the plan) or AWS refused the read */
+	TB_FACT_NO,
+	TB_FACT_YES,
+};
+
+/* One object a preflight finding is about, and what AWS says of it (never
+ * a secret value). */
+struct tb_fact_item {
+	const char *key;  /* a setting's map key or an AWS ID: "SESSION_SECRET", "subnet-0abc" */
+	const char *what; /* "has a route 0.0.0.0/0 to internet gateway igw-1 (rtb-2)" */
+};
+
+/* The facts of one talentbase_service plan. */
+struct tb_preflight {
+	const char *repository;          /* ECR repository of image; NULL: not read */
+	enum tb_fact repository_exists;  /* TB021 */
+	enum tb_fact image_exists;       /* TB021: image_tag (or the digest) in it */
+	enum tb_fact tag_immutable;      /* TB022 */
+	const char *mutability;          /* imageTagMutability as ECR says */
+	enum tb_fact cluster_exists;     /* TB023 */
+	enum tb_fact container_insights; /* TB023 */
+	const char *priority_holder;     /* TB024: another rule on the priority, or NULL */
+	const struct tb_fact_item *missing_secrets; /* TB025: by secrets key */
+	const struct tb_fact_item *public_subnets;  /* TB026: by subnet ID */
+	const struct tb_fact_item *open_groups;     /* TB027: by security group ID */
+	size_t n_missing_secrets, n_public_subnets, n_open_groups;
 };
 
 /*

@@ -92,10 +92,12 @@ enum {
 	TB_A_DEPRECATED = 1u << 6,
 };
 
+struct tb_nested_attrs;
+
 /* Type expressions in tables are JSON type text ("string", "[\"list\",\"string\"]"). */
 struct tb_attr {
 	const char *name;
-	const char *type; /* JSON type encoding */
+	const char *type; /* JSON type encoding; NULL for a nested attribute */
 	unsigned flags;
 	const char *description;
 	/*
@@ -109,6 +111,10 @@ struct tb_attr {
 	const char *default_json;
 	const struct tb_value *(*default_fn)(struct tb_arena *a, const void *meta,
 	                                     const struct tb_value *config);
+	/* A nested attribute (protocol 6 nested_type): its value is an object,
+	 * or a list, set or map of objects, of these attributes; type is NULL.
+	 * Attributes inside it take no defaults. */
+	const struct tb_nested_attrs *nested;
 };
 
 enum tb_nesting {
@@ -117,6 +123,13 @@ enum tb_nesting {
 	TB_NEST_SET,
 	TB_NEST_MAP,
 	TB_NEST_GROUP,
+};
+
+/* The objects of a nested attribute: SINGLE, LIST, SET or MAP of them. */
+struct tb_nested_attrs {
+	enum tb_nesting nesting;
+	const struct tb_attr *attrs;
+	size_t n_attrs;
 };
 
 struct tb_block;

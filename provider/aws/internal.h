@@ -16,6 +16,10 @@
 enum aws_protocol {
 	AWS_PROTO_JSON,
 	AWS_PROTO_QUERY,
+	/* EC2's dialect of Query: the same request, an answer whose root
+	 * <ActionResponse> holds the result (no <ActionResult>), errors in
+	 * <Response><Errors><Error>. */
+	AWS_PROTO_EC2,
 };
 
 /* How a service spells tags in create calls and tags objects later. */

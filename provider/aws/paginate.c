@@ -53,16 +53,29 @@ int tb_aws_json_paginate(struct tb_aws_ctx *ctx, const char *service, const char
 	return rc == 1 ? 0 : rc;
 }
 
+/* The request parameter that carries a result's marker back, where its
+ * name differs. */
+static const struct {
+	const char *result, *request;
+} marker_params[] = {
+    {.result = "NextMarker", .request = "Marker"},   /* ELBv2 */
+    {.result = "nextToken", .request = "NextToken"}, /* EC2 */
+};
+
 /*
  * The request parameter that carries the marker back: "Marker" for
- * ELBv2's NextMarker and RDS's Marker, "NextToken" for CloudWatch.
+ * ELBv2's NextMarker and RDS's Marker, "NextToken" for CloudWatch's
+ * NextToken and EC2's nextToken.
  */
 static const char *marker_param(const char *marker_out_path)
 {
 	const char *slash = strrchr(marker_out_path, '/');
 	const char *last = slash ? slash + 1 : marker_out_path;
 
-	return strcmp(last, "NextMarker") == 0 ? "Marker" : last;
+	for (size_t i = 0; i < sizeof(marker_params) / sizeof(marker_params[0]); i++)
+		if (strcmp(last, marker_params[i].result) == 0)
+			return marker_params[i].request;
+	return last;
 }
 
 /* The caller's parameters, with the marker parameter replaced once there is one. */
@@ -82,9 +95,10 @@ static int with_marker(struct tb_aws_ctx *ctx, const struct tb_aws_params *in, c
 
 /*
  * Calls action until the result has no marker at marker_out_path
- * ("NextMarker" for ELBv2, "Marker" for RDS, "NextToken" for CloudWatch),
- * fn returns 1, or an error; the marker goes back as Marker (NextToken for
- * CloudWatch). Returns as tb_aws_json_paginate.
+ * ("NextMarker" for ELBv2, "Marker" for RDS, "NextToken" for CloudWatch,
+ * "nextToken" for EC2), fn returns 1, or an error; the marker goes back as
+ * Marker (NextToken for CloudWatch and EC2). Returns as
+ * tb_aws_json_paginate.
  */
 int tb_aws_query_paginate(struct tb_aws_ctx *ctx, const char *service, const char *action,
                           const struct tb_aws_params *params, const char *marker_out_path,

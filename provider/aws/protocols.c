@@ -1,6 +1,7 @@
 /*
  * The two wire protocols: JSON 1.1 (X-Amz-Target, JSON body) and Query
- * (form-encoded Action/Version/parameters, XML response), plus the
+ * (form-encoded Action/Version/parameters, XML response; EC2 answers in its
+ * own dialect of it), plus the
  * idempotency tokens added to create calls that accept one.
  */
 #include <openssl/rand.h>
@@ -84,12 +85,20 @@ static int json_request_text(const struct aws_service *svc, const char *action, 
 	return rc;
 }
 
+/* Whether svc answers calls of proto: JSON, or Query (which EC2's dialect is). */
+static bool speaks(const struct aws_service *svc, enum aws_protocol proto)
+{
+	if (proto == AWS_PROTO_JSON)
+		return svc->protocol == AWS_PROTO_JSON;
+	return svc->protocol != AWS_PROTO_JSON;
+}
+
 static const struct aws_service *service_for(struct tb_aws_ctx *ctx, const char *service,
                                              const char *action, enum aws_protocol proto)
 {
 	const struct aws_service *svc = aws_service_find(service);
 
-	if (!svc || svc->protocol != proto) {
+	if (!svc || !speaks(svc, proto)) {
 		aws_fail(ctx, TB_EINVAL, service, action, "no %s service named \"%s\"",
 		         proto == AWS_PROTO_JSON ? "JSON" : "Query", service ? service : "");
 		return NULL;
@@ -197,7 +206,8 @@ static int query_body(const struct aws_service *svc, const char *action,
 	return rc;
 }
 
-/* <ActionResult> of a Query answer, or an empty element when there is none. */
+/* <ActionResult> of a Query answer, or an empty element when there is none;
+ * for EC2 the answer's root <ActionResponse>, which holds the result. */
 static int query_result(struct tb_aws_ctx *ctx, const struct aws_call *call,
                         const struct tb_xml **out)
 {
@@ -209,7 +219,7 @@ static int query_result(struct tb_aws_ctx *ctx, const struct aws_call *call,
 	if (rc)
 		return aws_fail(ctx, rc == TB_ENOMEM ? rc : TB_EAWS, call->svc->id, call->action,
 		                "malformed XML in the response");
-	res = tb_xml_child(root, name);
+	res = call->svc->protocol == AWS_PROTO_EC2 ? root : tb_xml_child(root, name);
 	if (!res) {
 		empty = tb_arena_alloc(ctx->arena, sizeof(*empty));
 		if (!empty)
@@ -249,7 +259,8 @@ int aws_query_call(struct tb_aws_ctx *ctx, const char *service, const char *acti
 
 /*
  * Sends a Query call. Returns 0 and *out (the <ActionResult> element, in
- * ctx->arena; an empty element when the answer has none), or the TB_E*
+ * ctx->arena; an empty element when the answer has none; for ec2 the
+ * <ActionResponse> root), or the TB_E*
  * class of the failure with ctx->error filled. params may be NULL.
  */
 int tb_aws_query(struct tb_aws_ctx *ctx, const char *service, const char *action,

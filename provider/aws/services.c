@@ -41,6 +41,9 @@ const struct aws_service aws_services[] = {
      .tags = TAG_QUERY("TagResource", "UntagResource", "ResourceARN", false)},
     {.id = "sts", .keys = {"sts"}, .env_id = "STS", .signing_name = "sts", .prefix = "sts", .protocol = AWS_PROTO_QUERY, .api = "2011-06-15"},
     {.id = "iam", .keys = {"iam"}, .env_id = "IAM", .signing_name = "iam", .prefix = "iam", .protocol = AWS_PROTO_QUERY, .api = "2010-05-08", .global = true},
+    {.id = "ecr", .keys = {"ecr"}, .env_id = "ECR", .signing_name = "ecr", .prefix = "api.ecr", .protocol = AWS_PROTO_JSON, .api = "AmazonEC2ContainerRegistry_V20150921",
+     .page_token = "nextToken", .tags = TAG_JSON(AWS_TAGS_LIST, "tags", "tagKeys", "resourceArn")},
+    {.id = "ec2", .keys = {"ec2"}, .env_id = "EC2", .signing_name = "ec2", .prefix = "ec2", .protocol = AWS_PROTO_EC2, .api = "2016-11-15"},
 };
 /* clang-format on */
 const size_t aws_n_services = sizeof(aws_services) / sizeof(aws_services[0]);

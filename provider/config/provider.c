@@ -49,6 +49,9 @@ static const struct tb_block assume_role_block = {
 static const struct tb_attr endpoint_attrs[] = {
     TB_ENDPOINT_ATTR("appautoscaling", "Application Auto Scaling"),
     TB_ENDPOINT_ATTR("cloudwatch", "CloudWatch"),
+    TB_ENDPOINT_ATTR("ec2", "EC2 (preflight and lookups: subnets, route tables, security "
+                            "groups, VPCs)"),
+    TB_ENDPOINT_ATTR("ecr", "ECR (preflight: images and repositories)"),
     TB_ENDPOINT_ATTR("ecs", "ECS"),
     TB_ENDPOINT_ATTR("elbv2", "Elastic Load Balancing v2"),
     TB_ENDPOINT_ATTR("iam", "IAM"),
@@ -85,6 +88,13 @@ static const struct tb_attr provider_attrs[] = {
      .type = "\"number\"",
      .flags = TB_A_OPTIONAL,
      .description = "Maximum attempts for a retryable AWS call, 0 to 100 (default 25)."},
+    {.name = "preflight",
+     .type = "\"bool\"",
+     .flags = TB_A_OPTIONAL,
+     .description = "Read AWS at plan time to check what the configuration alone cannot show: "
+                    "the image was pushed, the listener priority is free, the secrets exist, "
+                    "... (rules TB021-TB027; read-only calls, each made once per run). Default "
+                    "true; false for offline plans."},
     {.name = "profile",
      .type = "\"string\"",
      .flags = TB_A_OPTIONAL,
@@ -515,7 +525,7 @@ static int new_snapshot(struct tb_call *c, const struct tb_value *config,
 	struct snapshot *s = a ? tb_arena_alloc(a, sizeof(*s)) : NULL;
 	struct reader r = {.a = a};
 	const struct tb_value *tags = tb_attr(config, "default_tags");
-	bool strict = false;
+	bool strict = false, preflight = true;
 
 	if (s == NULL) {
 		tb_arena_free(a);
@@ -528,6 +538,7 @@ static int new_snapshot(struct tb_call *c, const struct tb_value *config,
 	if (s->meta.environment == NULL)
 		s->meta.environment = "production";
 	s->meta.strict = tb_get_bool(tb_attr(config, "strict"), &strict) && strict;
+	s->meta.preflight = !tb_get_bool(tb_attr(config, "preflight"), &preflight) || preflight;
 	s->meta.default_tags = tb_is_known(tags) ? keep_value(c->arena, a, tags) : NULL;
 	s->meta.region = tb_aws_region(client);
 	s->meta.partition = tb_aws_partition(client);

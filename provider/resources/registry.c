@@ -1,6 +1,6 @@
 /*
- * The provider's resource types and ephemeral resource types: one row
- * each, sorted by name. Adding a resource is one folder and one row here.
+ * The provider's resource, ephemeral resource and data source types: one
+ * row each, sorted by name. Adding one is a folder and one row here.
  */
 #include <string.h>
 
@@ -40,6 +40,23 @@ const struct tb_ephemeral *tb_ephemeral_find(const char *name)
 	for (size_t i = 0; name != NULL && tb_ephemerals[i] != NULL; i++) {
 		if (strcmp(tb_ephemerals[i]->name, name) == 0)
 			return tb_ephemerals[i];
+	}
+	return NULL;
+}
+
+/* ---- data sources ---------------------------------------------------------------- */
+
+const struct tb_data_source *const tb_data_sources[] = {
+    &tb_data_source_platform,
+    NULL,
+};
+
+/* Returns the data source type called name, or NULL. */
+const struct tb_data_source *tb_data_source_find(const char *name)
+{
+	for (size_t i = 0; name != NULL && tb_data_sources[i] != NULL; i++) {
+		if (strcmp(tb_data_sources[i]->name, name) == 0)
+			return tb_data_sources[i];
 	}
 	return NULL;
 }

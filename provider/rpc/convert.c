@@ -81,17 +81,62 @@ static char *text(const char *s)
 	return (char *)(s ? s : "");
 }
 
+/* The nesting modes of nested attributes. */
+static const Tfplugin6__Schema__Object__NestingMode object_nestings[] = {
+    [TB_NEST_SINGLE] = TFPLUGIN6__SCHEMA__OBJECT__NESTING_MODE__SINGLE,
+    [TB_NEST_LIST] = TFPLUGIN6__SCHEMA__OBJECT__NESTING_MODE__LIST,
+    [TB_NEST_SET] = TFPLUGIN6__SCHEMA__OBJECT__NESTING_MODE__SET,
+    [TB_NEST_MAP] = TFPLUGIN6__SCHEMA__OBJECT__NESTING_MODE__MAP,
+};
+
+static int attr_to_pb(struct tb_arena *a, const struct tb_attr *at,
+                      Tfplugin6__Schema__Attribute **out);
+
+/* A nested attribute's nested_type: its objects' attributes and nesting. */
+static int object_to_pb(struct tb_arena *a, const struct tb_nested_attrs *na,
+                        Tfplugin6__Schema__Object **out)
+{
+	Tfplugin6__Schema__Object *pb =
+	    TB_RPC_NEW(a, Tfplugin6__Schema__Object, tfplugin6__schema__object);
+	int rc = 0;
+
+	if (!pb)
+		return TB_ENOMEM;
+	if ((size_t)na->nesting >= TB_COUNT(object_nestings) || !object_nestings[na->nesting])
+		return TB_EINVAL;
+	pb->nesting = object_nestings[na->nesting];
+	pb->attributes = tb_arena_alloc(a, (na->n_attrs + 1) * sizeof(*pb->attributes));
+	if (!pb->attributes)
+		return TB_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < na->n_attrs; i++)
+		rc = attr_to_pb(a, &na->attrs[i], &pb->attributes[i]);
+	pb->n_attributes = rc == 0 ? na->n_attrs : 0;
+	*out = pb;
+	return rc;
+}
+
+/* An attribute: its JSON type text, or (nested attributes) its nested_type
+ * and no type. */
 static int attr_to_pb(struct tb_arena *a, const struct tb_attr *at,
                       Tfplugin6__Schema__Attribute **out)
 {
 	Tfplugin6__Schema__Attribute *pb =
 	    TB_RPC_NEW(a, Tfplugin6__Schema__Attribute, tfplugin6__schema__attribute);
+	int rc;
 
 	if (!pb)
 		return TB_ENOMEM;
 	pb->name = (char *)at->name;
-	pb->type.data = (uint8_t *)at->type;
-	pb->type.len = strlen(at->type);
+	if (at->nested) {
+		rc = object_to_pb(a, at->nested, &pb->nested_type);
+		if (rc)
+			return rc;
+	} else {
+		if (!at->type)
+			return TB_EINVAL;
+		pb->type.data = (uint8_t *)at->type;
+		pb->type.len = strlen(at->type);
+	}
 	pb->description = text(at->description);
 	pb->required = (at->flags & TB_A_REQUIRED) != 0;
 	pb->optional = (at->flags & TB_A_OPTIONAL) != 0;
@@ -161,7 +206,8 @@ static int block_to_pb(struct tb_arena *a, const struct tb_block *b, int64_t ver
 }
 
 /*
- * The protocol form of s: attribute types as their JSON text, flags, plain
+ * The protocol form of s: attribute types as their JSON text (nested
+ * attributes as their nested_type instead), flags, plain
  * descriptions, nested blocks with nesting mode and item bounds (for single
  * blocks 1/1 when min_items > 0, else 0/0; for maps and groups 0/0: what the
  * client accepts). Strings
@@ -361,4 +407,25 @@ const struct tb_resource *tb_rpc_resource(struct tb_call *c, const char *name,
 		return NULL;
 	}
 	return r;
+}
+
+/* The named data source type and its value type, or NULL after a diagnostic. */
+const struct tb_data_source *tb_rpc_data_source(struct tb_call *c, const char *name,
+                                                const struct tb_type **type)
+{
+	const struct tb_data_source *d = tb_data_source_find(name);
+
+	if (!d) {
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, NULL, "Unknown data source type",
+		             "The talentbase provider has no data source type named \"%s\".",
+		             name ? name : "");
+		return NULL;
+	}
+	*type = tb_block_type(d->schema->block);
+	if (!*type) {
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, NULL, "Internal error",
+		             "The schema of data source type \"%s\" is malformed.", name);
+		return NULL;
+	}
+	return d;
 }

@@ -1,5 +1,5 @@
 /*
- * Handlers about the provider as a whole: metadata and schema, provider
+ * Handlers about the provider as a whole: metadata and schemas, provider
  * configuration, stop, and the kinds of objects it does not define
  * (identities, functions, actions); go-plugin's controller; gRPC health.
  */
@@ -13,6 +13,15 @@ static size_t count_resources(void)
 	size_t n = 0;
 
 	while (tb_resources[n])
+		n++;
+	return n;
+}
+
+static size_t count_data_sources(void)
+{
+	size_t n = 0;
+
+	while (tb_data_sources[n])
 		n++;
 	return n;
 }
@@ -46,7 +55,29 @@ static int ephemeral_metadata(struct tb_arena *a, Tfplugin6__GetMetadata__Respon
 	return 0;
 }
 
-/* GetMetadata: capabilities and the resource type names. */
+/* The data source type names of GetMetadata. */
+static int data_source_metadata(struct tb_call *c, Tfplugin6__GetMetadata__Response *r)
+{
+	size_t n = count_data_sources();
+	Tfplugin6__GetMetadata__DataSourceMetadata **v =
+	    tb_arena_alloc(c->arena, (n + 1) * sizeof(*v));
+
+	if (!v)
+		return TB_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = TB_RPC_NEW(c->arena, Tfplugin6__GetMetadata__DataSourceMetadata,
+		                  tfplugin6__get_metadata__data_source_metadata);
+		if (!v[i])
+			return TB_ENOMEM;
+		v[i]->type_name = (char *)tb_data_sources[i]->name;
+	}
+	r->data_sources = v;
+	r->n_data_sources = n;
+	return 0;
+}
+
+/* GetMetadata: capabilities and the resource, ephemeral and data source type
+ * names. */
 int tb_rpc_get_metadata(struct tb_call *c, const void *req, void *resp)
 {
 	Tfplugin6__GetMetadata__Response *r = resp;
@@ -66,7 +97,9 @@ int tb_rpc_get_metadata(struct tb_call *c, const void *req, void *resp)
 	}
 	r->resources = v;
 	r->n_resources = n;
-	return ephemeral_metadata(c->arena, r);
+	if (ephemeral_metadata(c->arena, r) != 0)
+		return TB_ENOMEM;
+	return data_source_metadata(c, r);
 }
 
 static int schema_entry(struct tb_arena *a, const struct tb_resource *res,
@@ -115,9 +148,37 @@ static int ephemeral_schemas(struct tb_arena *a, Tfplugin6__GetProviderSchema__R
 	return rc;
 }
 
-/* GetProviderSchema: the provider block, every resource and ephemeral
- * resource type, capabilities; no data sources, functions, list or action
- * types. */
+static int data_source_entry(struct tb_arena *a, const struct tb_data_source *d,
+                             Tfplugin6__GetProviderSchema__Response__DataSourceSchemasEntry **out)
+{
+	Tfplugin6__GetProviderSchema__Response__DataSourceSchemasEntry *e =
+	    TB_RPC_NEW(a, Tfplugin6__GetProviderSchema__Response__DataSourceSchemasEntry,
+	               tfplugin6__get_provider_schema__response__data_source_schemas_entry);
+
+	if (!e)
+		return TB_ENOMEM;
+	e->key = (char *)d->name;
+	*out = e;
+	return tb_rpc_schema_to_pb(a, d->schema, &e->value);
+}
+
+/* The data_source_schemas of GetProviderSchema. */
+static int data_source_schemas(struct tb_arena *a, Tfplugin6__GetProviderSchema__Response *r)
+{
+	size_t n = count_data_sources();
+	int rc = 0;
+
+	r->data_source_schemas = tb_arena_alloc(a, (n + 1) * sizeof(*r->data_source_schemas));
+	if (!r->data_source_schemas)
+		return TB_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = data_source_entry(a, tb_data_sources[i], &r->data_source_schemas[i]);
+	r->n_data_source_schemas = rc == 0 ? n : 0;
+	return rc;
+}
+
+/* GetProviderSchema: the provider block, every resource, ephemeral resource
+ * and data source type, capabilities; no functions, list or action types. */
 int tb_rpc_get_provider_schema(struct tb_call *c, const void *req, void *resp)
 {
 	Tfplugin6__GetProviderSchema__Response *r = resp;
@@ -133,6 +194,8 @@ int tb_rpc_get_provider_schema(struct tb_call *c, const void *req, void *resp)
 		rc = schema_entry(c->arena, tb_resources[i], &r->resource_schemas[i]);
 	if (rc == 0)
 		rc = ephemeral_schemas(c->arena, r);
+	if (rc == 0)
+		rc = data_source_schemas(c->arena, r);
 	if (rc == TB_ENOMEM)
 		return rc;
 	if (rc) {

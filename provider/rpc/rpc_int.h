@@ -104,6 +104,9 @@ Tfplugin6__ServerCapabilities *tb_rpc_server_caps(struct tb_arena *a);
  * is its implied value type. */
 const struct tb_resource *tb_rpc_resource(struct tb_call *c, const char *name,
                                           const struct tb_type **type);
+/* The same for data source types. */
+const struct tb_data_source *tb_rpc_data_source(struct tb_call *c, const char *name,
+                                                const struct tb_type **type);
 
 /* ---- handlers (handlers_*.c) --------------------------------------------- */
 
@@ -131,6 +134,8 @@ int tb_rpc_validate_ephemeral_config(struct tb_call *c, const void *req, void *r
 int tb_rpc_open_ephemeral(struct tb_call *c, const void *req, void *resp);
 int tb_rpc_renew_ephemeral(struct tb_call *c, const void *req, void *resp);
 int tb_rpc_close_ephemeral(struct tb_call *c, const void *req, void *resp);
+int tb_rpc_validate_data_resource_config(struct tb_call *c, const void *req, void *resp);
+int tb_rpc_read_data_source(struct tb_call *c, const void *req, void *resp);
 
 int tb_rpc_controller_shutdown(struct tb_call *c, const void *req, void *resp);
 int tb_rpc_health_check(struct tb_call *c, const void *req, void *resp);

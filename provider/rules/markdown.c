@@ -71,6 +71,15 @@ static const char intro[] =
     "reason is itself an error (at `acknowledge[\"ID\"]`).\n"
     "- **Strict**: with `strict = true` in the provider block, every unacknowledged warning is "
     "reported as an error at plan (for CI pipelines).\n"
+    "- **Preflight** (TB021-TB027): rules that judge live AWS. In `PlanResourceChange` the "
+    "provider makes the read-only calls each rule names under *Reads AWS*, for what the plan "
+    "is about to change (the image of a new task-definition revision, the cluster, listener "
+    "priority, secrets and network of a service being created or changed there), each call "
+    "once per run and shared by every resource, and all of one resource's calls in parallel. "
+    "A call AWS refuses (access denied, throttled past the retry budget, unreachable) is one "
+    "warning naming the call and the IAM permission it needs, and the rule is skipped; it never "
+    "fails the plan. `preflight = false` in the provider block turns them off (offline "
+    "plans).\n"
     "\n";
 
 static void cell(FILE *out, const char *s)
@@ -162,7 +171,7 @@ static void levels_table(FILE *out, const struct tb_rule *r)
 		fprintf(out, " | %s |", tb_rules_kind_name(l->kind));
 		for (int e = 0; e < TB_ENV_COUNT; e++)
 			fprintf(out, " %s |", sev_names[l->sev[e]]);
-		fprintf(out, " %s |\n", checked_at(l));
+		fprintf(out, " %s |\n", r->reads ? "plan (reads AWS)" : checked_at(l));
 	}
 	fputc('\n', out);
 }
@@ -174,6 +183,8 @@ static void rule_section(FILE *out, const struct tb_rule *r)
 	tb_rules_anchor(r->id, anchor);
 	fprintf(out, "<a id=\"%s\"></a>\n### %s: %s\n\n", anchor, r->id, r->summary);
 	fprintf(out, "Attribute: `%s`. Kind: %s.\n\n", r->path, rule_kinds(r));
+	if (r->reads)
+		fprintf(out, "**Reads AWS.** %s\n\n", r->reads);
 	levels_table(out, r);
 	fprintf(out, "**Why.** %s\n\n", r->rationale);
 	fprintf(out, "**Instead.** %s\n\n", r->instead);

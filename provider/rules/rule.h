@@ -65,6 +65,10 @@ struct tb_rule {
 	const char *rationale;                           /* why */
 	const char *instead;                             /* what to write instead */
 	void (*check)(struct tb_rule_ctx *c);
+	/* Preflight rules: the AWS reads they judge and the IAM permissions
+	 * those need (docs/rules.md); NULL for rules that read the
+	 * configuration only. */
+	const char *reads;
 };
 
 /* A resource's rule table. */

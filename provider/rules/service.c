@@ -1,9 +1,11 @@
 /*
- * Rules of talentbase_service (TB001-TB020): the checks, then the table.
+ * Rules of talentbase_service (TB001-TB027): the checks, then the table.
+ * TB021-TB027 judge what the plan read from AWS (c->env->preflight).
  * Every check reads the service object with defaults applied, skips what is
  * unknown and treats null as "not set" (the documented default applies).
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 
@@ -662,8 +664,34 @@ static void check_deregistration(struct tb_rule_ctx *c)
 #define MAX_SCHEDULED_ACTIONS 200
 
 /* The schedule blocks are a set: an attribute path cannot address one of
- * them, so findings point at the set and name the schedule in the detail. */
-#define SCHEDULES "autoscaling.schedule"
+ * them, so findings point at the set and name the schedule in the detail.
+ * The schedules map's findings point at their entry, whose key is the name. */
+#define SCHEDULES    "autoscaling.schedule"
+#define SCHEDULE_MAP "autoscaling.schedules"
+
+/* Where a finding about one schedule points: its map entry, or the set. */
+struct sched_at {
+	const char *key; /* the map key, or NULL for the set */
+};
+
+static void report_sched(struct tb_rule_ctx *c, const struct sched_at *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report_sched(struct tb_rule_ctx *c, const struct sched_at *at, const char *fmt, ...)
+{
+	va_list ap;
+	char *finding;
+
+	va_start(ap, fmt);
+	finding = tb_arena_vprintf(c->a, fmt, ap);
+	va_end(ap);
+	if (finding == NULL)
+		return;
+	if (at->key)
+		tb_rules_report_key(c, 0, SCHEDULE_MAP, at->key, "%s", finding);
+	else
+		tb_rules_report(c, 0, SCHEDULES, "%s", finding);
+}
 
 /* Application Auto Scaling names: 1-256 characters, no control characters,
  * no : / |, no leading or trailing space. */
@@ -682,29 +710,34 @@ static bool action_name_ok(const char *name)
 	return true;
 }
 
-/* How a finding names its schedule block: schedule "after-hours". */
-static const char *action_label(struct tb_rule_ctx *c, const struct tb_value *item)
+/* How a finding names its schedule: schedule "after-hours". */
+static const char *action_label(struct tb_rule_ctx *c, const char *name)
 {
-	const char *name = tb_get_str(tb_attr(item, "name"));
 	const char *label = name ? tb_arena_printf(c->a, "schedule \"%s\"", name) : NULL;
 
 	return label ? label : "a schedule block";
 }
 
-/* A duplicated name is reported once, at its first block. */
+static void check_name_chars(struct tb_rule_ctx *c, const struct sched_at *at, const char *name)
+{
+	if (!action_name_ok(name))
+		report_sched(c, at,
+		             "schedule \"%s\": the name must be 1 to 256 characters without :, / "
+		             "or | and without leading or trailing spaces.",
+		             name);
+}
+
+/* A duplicated name in the set is reported once, at its first block. */
 static void check_action_name(struct tb_rule_ctx *c, const struct tb_value *set, size_t i)
 {
 	const char *name = tb_get_str(tb_attr(set->u.coll.items[i], "name"));
+	struct sched_at at = {0};
 	size_t uses = 0;
 
 	if (name == NULL)
 		return;
 	if (!action_name_ok(name)) {
-		tb_rules_report(
-		    c, 0, SCHEDULES,
-		    "schedule \"%s\": the name must be 1 to 256 characters without :, / "
-		    "or | and without leading or trailing spaces.",
-		    name);
+		check_name_chars(c, &at, name);
 		return;
 	}
 	for (size_t j = 0; j < set->u.coll.n; j++) {
@@ -721,53 +754,72 @@ static void check_action_name(struct tb_rule_ctx *c, const struct tb_value *set,
 		                name, uses);
 }
 
-static void check_action_zone(struct tb_rule_ctx *c, const struct tb_value *item)
+static void check_action_zone(struct tb_rule_ctx *c, const struct sched_at *at,
+                              const struct tb_value *item, const char *name)
 {
 	const char *zone = tb_get_str(tb_attr(item, "timezone"));
 
 	if (zone != NULL && tb_rules_timezone(NULL, zone) == TB_TZ_INVALID)
-		tb_rules_report(c, 0, SCHEDULES,
-		                "%s: timezone \"%s\" is not an IANA time zone name (such as UTC, "
-		                "Europe/Berlin or America/Sao_Paulo).",
-		                action_label(c, item), zone);
+		report_sched(c, at,
+		             "%s: timezone \"%s\" is not an IANA time zone name (such as UTC, "
+		             "Europe/Berlin or America/Sao_Paulo).",
+		             action_label(c, name), zone);
 }
 
-static void check_action(struct tb_rule_ctx *c, const struct tb_value *set, size_t i)
+/* One schedule: its expression, time zone and capacities. */
+static void check_action(struct tb_rule_ctx *c, const struct sched_at *at,
+                         const struct tb_value *item, const char *name)
 {
-	const struct tb_value *item = set->u.coll.items[i];
 	const char *expr = tb_get_str(tb_attr(item, "schedule"));
 	const char *err = expr ? tb_rules_schedule_error(c->a, expr) : NULL;
 	double lo, hi;
 
-	if (!tb_is_known(item))
-		return;
 	if (err != NULL)
-		tb_rules_report(c, 0, SCHEDULES, "%s: schedule = \"%s\" is not valid: %s.",
-		                action_label(c, item), expr, err);
-	check_action_zone(c, item);
+		report_sched(c, at, "%s: schedule = \"%s\" is not valid: %s.",
+		             action_label(c, name), expr, err);
+	check_action_zone(c, at, item, name);
 	if (tb_get_float(tb_attr(item, "min_capacity"), &lo) &&
 	    tb_get_float(tb_attr(item, "max_capacity"), &hi) && lo > hi)
-		tb_rules_report(c, 0, SCHEDULES,
-		                "%s: min_capacity = %s is above max_capacity = %s.",
-		                action_label(c, item), tb_rules_num_text(c->a, lo),
-		                tb_rules_num_text(c->a, hi));
-	check_action_name(c, set, i);
+		report_sched(c, at, "%s: min_capacity = %s is above max_capacity = %s.",
+		             action_label(c, name), tb_rules_num_text(c->a, lo),
+		             tb_rules_num_text(c->a, hi));
 }
 
+static void check_schedule_count(struct tb_rule_ctx *c, const char *path, size_t n)
+{
+	if (n > MAX_SCHEDULED_ACTIONS)
+		tb_rules_report(
+		    c, 0, path,
+		    "%zu schedules: Application Auto Scaling allows at most %d scheduled "
+		    "actions per scalable target.",
+		    n, MAX_SCHEDULED_ACTIONS);
+}
+
+/* The schedule blocks (a set) and the schedules map (by name). */
 static void check_schedules(struct tb_rule_ctx *c)
 {
 	const struct tb_value *set = tb_rules_coll(c->v, SCHEDULES, TB_SET);
+	const struct tb_value *map = tb_rules_coll(c->v, SCHEDULE_MAP, TB_MAP);
+	struct sched_at at = {0};
 
-	if (set == NULL)
-		return;
-	if (set->u.coll.n > MAX_SCHEDULED_ACTIONS)
-		tb_rules_report(
-		    c, 0, SCHEDULES,
-		    "%zu schedules: Application Auto Scaling allows at most %d scheduled "
-		    "actions per scalable target.",
-		    set->u.coll.n, MAX_SCHEDULED_ACTIONS);
-	for (size_t i = 0; i < set->u.coll.n; i++)
-		check_action(c, set, i);
+	for (size_t i = 0; set && i < set->u.coll.n; i++) {
+		const struct tb_value *item = set->u.coll.items[i];
+		if (!tb_is_known(item))
+			continue;
+		check_action(c, &at, item, tb_get_str(tb_attr(item, "name")));
+		check_action_name(c, set, i);
+	}
+	for (size_t i = 0; map && i < map->u.coll.n; i++) {
+		struct sched_at entry = {.key = map->u.coll.keys[i]};
+		if (!tb_is_known(map->u.coll.items[i]))
+			continue;
+		check_action(c, &entry, map->u.coll.items[i], entry.key);
+		check_name_chars(c, &entry, entry.key);
+	}
+	if (set)
+		check_schedule_count(c, SCHEDULES, set->u.coll.n);
+	if (map)
+		check_schedule_count(c, SCHEDULE_MAP, map->u.coll.n);
 }
 
 /* ---- TB017 public IP ------------------------------------------------------- */
@@ -838,6 +890,108 @@ static void check_scaling_fit(struct tb_rule_ctx *c)
 		tb_rules_report(c, 1, "desired_count",
 		                "desired_count is set although autoscaling manages the task count: "
 		                "it only sets the count when the service is created.");
+}
+
+/* ---- TB021-TB027: preflight, what the plan read from AWS ------------------------ */
+
+static const struct tb_preflight *facts(const struct tb_rule_ctx *c)
+{
+	return c->env->preflight;
+}
+
+static void check_image_exists(struct tb_rule_ctx *c)
+{
+	const struct tb_preflight *f = facts(c);
+	const char *tag = NULL;
+
+	if (f == NULL || f->repository == NULL)
+		return;
+	if (f->repository_exists == TB_FACT_NO)
+		tb_rules_report(c, 0, "image",
+		                "ECR has no repository %s: ecr DescribeImages answered "
+		                "RepositoryNotFoundException.",
+		                f->repository);
+	else if (f->image_exists == TB_FACT_NO && tb_rules_str(c->v, "image_tag", &tag))
+		tb_rules_report(
+		    c, 0, "image_tag",
+		    "image_tag \"%s\" is not in the ECR repository %s: ecr DescribeImages "
+		    "found no such image, so every task of the new revision would fail to "
+		    "pull it.",
+		    tag, f->repository);
+}
+
+static void check_tag_immutability(struct tb_rule_ctx *c)
+{
+	const struct tb_preflight *f = facts(c);
+
+	if (f != NULL && f->repository != NULL && f->tag_immutable == TB_FACT_NO)
+		tb_rules_report(
+		    c, 0, "image",
+		    "The ECR repository %s has imageTagMutability %s: a push can move a "
+		    "tag the service runs.",
+		    f->repository, f->mutability ? f->mutability : "MUTABLE");
+}
+
+static void check_cluster(struct tb_rule_ctx *c)
+{
+	const struct tb_preflight *f = facts(c);
+	const char *cluster = NULL;
+
+	if (f == NULL || !tb_rules_str(c->v, "cluster", &cluster))
+		return;
+	if (f->cluster_exists == TB_FACT_NO)
+		tb_rules_report(
+		    c, 0, "cluster",
+		    "No active ECS cluster \"%s\" in %s: ecs DescribeClusters found none.", cluster,
+		    c->env->region ? c->env->region : "this region");
+	else if (f->cluster_exists == TB_FACT_YES && f->container_insights == TB_FACT_NO)
+		tb_rules_report(c, 1, "cluster",
+		                "The ECS cluster \"%s\" has Container Insights off: the service's "
+		                "CPU, memory and task metrics are not collected.",
+		                cluster);
+}
+
+static void check_priority(struct tb_rule_ctx *c)
+{
+	const struct tb_preflight *f = facts(c);
+	double prio;
+
+	if (f == NULL || f->priority_holder == NULL ||
+	    !tb_rules_num(c->v, "load_balancer.priority", &prio))
+		return;
+	tb_rules_report(c, 0, "load_balancer.priority",
+	                "Priority %s is taken on the listener by rule %s (elasticloadbalancing "
+	                "DescribeRules): CreateRule would fail with PriorityInUse after the target "
+	                "group and task definition exist.",
+	                tb_rules_num_text(c->a, prio), f->priority_holder);
+}
+
+static void check_secrets_exist(struct tb_rule_ctx *c)
+{
+	const struct tb_preflight *f = facts(c);
+
+	for (size_t i = 0; f && i < f->n_missing_secrets; i++)
+		tb_rules_report_key(c, 0, "secrets", f->missing_secrets[i].key,
+		                    "secrets[\"%s\"]: %s.", f->missing_secrets[i].key,
+		                    f->missing_secrets[i].what);
+}
+
+static void check_private_subnets(struct tb_rule_ctx *c)
+{
+	const struct tb_preflight *f = facts(c);
+
+	for (size_t i = 0; f && i < f->n_public_subnets; i++)
+		tb_rules_report(c, 0, "network.subnets", "Subnet %s is public: it %s.",
+		                f->public_subnets[i].key, f->public_subnets[i].what);
+}
+
+static void check_open_groups(struct tb_rule_ctx *c)
+{
+	const struct tb_preflight *f = facts(c);
+
+	for (size_t i = 0; f && i < f->n_open_groups; i++)
+		tb_rules_report(c, 0, "network.security_groups", "Security group %s %s.",
+		                f->open_groups[i].key, f->open_groups[i].what);
 }
 
 /* ---- the table ------------------------------------------------------------- */
@@ -1158,12 +1312,13 @@ static const struct tb_rule service_rules[] = {
     {
         .id = "TB016",
         .resource = "talentbase_service",
-        .path = "autoscaling.schedule",
+        .path = "autoscaling.schedules[\"NAME\"]",
         .summary = "scheduled scaling actions must be valid",
         .levels = {{"schedule not a valid cron(), rate() or at() expression; timezone not an "
                     "IANA zone; min_capacity above max_capacity; a name invalid or used "
-                    "twice; more than 200 actions (the schedule blocks are a set: findings "
-                    "point at autoscaling.schedule and name the schedule)",
+                    "twice; more than 200 actions (findings point at the schedules map's "
+                    "entry; schedule blocks are a set, so there they point at "
+                    "autoscaling.schedule and name the schedule)",
                     ALL(TB_ERR), TB_SHAPE}},
         .source = DOC_IE ", \"B. Scheduled Scaling (NEW)\"; Application Auto Scaling, "
                          "scheduled actions and the cron expression reference",
@@ -1178,9 +1333,9 @@ static const struct tb_rule service_rules[] = {
                      "at() takes yyyy-mm-ddThh:mm:ss. Time zones are checked against the "
                      "machine's IANA database (/usr/share/zoneinfo); without one they are not "
                      "checked.",
-        .instead = "schedule { name = \"business-hours\", schedule = \"cron(0 8 ? * MON-FRI "
+        .instead = "schedules = { \"business-hours\" = { schedule = \"cron(0 8 ? * MON-FRI "
                    "*)\", timezone = \"America/Sao_Paulo\", min_capacity = 2, max_capacity = "
-                   "10 }.",
+                   "10 } }.",
         .check = check_schedules,
     },
     {
@@ -1262,6 +1417,149 @@ static const struct tb_rule service_rules[] = {
         .instead = "Remove requests_per_target (or add a load_balancer block), and remove "
                    "desired_count: autoscaling.min_capacity sets the floor.",
         .check = check_scaling_fit,
+    },
+    {
+        .id = "TB021",
+        .resource = "talentbase_service",
+        .path = "image_tag",
+        .summary = "the image must have been pushed",
+        .levels = {{"the ECR repository of image does not exist, or it holds no image_tag (or "
+                    "digest)",
+                    ALL(TB_ERR), TB_PRACTICE}},
+        .source = DOC_ECF ", \"9. Image Tag Management\" (CI pushes $GIT_SHA, then applies it)",
+        .rationale = "A task definition may name any tag; ECS only finds out that it was never "
+                     "pushed when the first task of the rollout tries to pull it, minutes into "
+                     "the apply, and the rollout hangs on CannotPullContainerError. Checked for "
+                     "ECR images in the provider's region when the plan registers a new "
+                     "revision; other registries are not checked.",
+        .instead = "Push the image before the apply (the CI job builds, pushes $GIT_SHA, then "
+                   "runs terraform apply -var image_tag=$GIT_SHA), or correct image / "
+                   "image_tag.",
+        .check = check_image_exists,
+        .reads = "`ecr:DescribeImages` (the tag or digest in the repository of `image`, with "
+                 "the registry ID of its host).",
+    },
+    {
+        .id = "TB022",
+        .resource = "talentbase_service",
+        .path = "image",
+        .summary = "the ECR repository keeps tags immutable",
+        .levels = {{"the ECR repository's imageTagMutability is not IMMUTABLE", ALL(TB_WARN),
+                    TB_PRACTICE}},
+        .source = DOC_ARCH ", \"Container Registry: ECR\" (Image Configuration: tag "
+                           "immutability)",
+        .rationale = "With mutable tags a later push can make the same tag another image: the "
+                     "tasks a scale-out or a replaced task starts run other code than the plan "
+                     "showed, and a rollback to the tag is no rollback. The platform's ECR "
+                     "repositories are IMMUTABLE.",
+        .instead = "Set the repository to IMMUTABLE (aws_ecr_repository "
+                   "image_tag_mutability = \"IMMUTABLE\", or aws ecr "
+                   "put-image-tag-mutability).",
+        .check = check_tag_immutability,
+        .reads = "`ecr:DescribeRepositories` (the repository of `image`).",
+    },
+    {
+        .id = "TB023",
+        .resource = "talentbase_service",
+        .path = "cluster",
+        .summary = "the cluster exists and has Container Insights on",
+        .levels = {{"the cluster does not exist (or is not ACTIVE)", ALL(TB_ERR), TB_PRACTICE},
+                   {"the cluster has Container Insights off", ALL(TB_WARN), TB_PRACTICE}},
+        .source = DOC_BP ", \"6. Logging & Monitoring\" (Container Insights for all "
+                         "environments)",
+        .rationale = "CreateService into a cluster that does not exist fails after the log "
+                     "group, target group, rule and task definition were made. Without "
+                     "Container Insights there are no per-service CPU, memory and task-count "
+                     "metrics, which the alarms and the scaling review rely on. Checked when "
+                     "the service is created.",
+        .instead = "Create the service in the platform's cluster, and turn Container Insights "
+                   "on for it (aws_ecs_cluster setting containerInsights = \"enabled\").",
+        .check = check_cluster,
+        .reads = "`ecs:DescribeClusters` (with its settings).",
+    },
+    {
+        .id = "TB024",
+        .resource = "talentbase_service",
+        .path = "load_balancer.priority",
+        .summary = "the listener rule priority is free",
+        .levels = {{"another rule on the listener has load_balancer.priority", ALL(TB_ERR),
+                    TB_PRACTICE}},
+        .source = "Elastic Load Balancing API Reference, CreateRule and SetRulePriorities "
+                  "(PriorityInUse)",
+        .rationale = "Priorities are unique per listener. A taken one fails CreateRule with "
+                     "PriorityInUse half-way through the create, after the target group "
+                     "exists. The service's own rule does not count: the one its state "
+                     "records, one that forwards to its target group, or (a replacement, "
+                     "which deletes the old service first) one that forwards to the target "
+                     "group of the ECS service of the same name. Checked when the service is "
+                     "created or its load_balancer changes.",
+        .instead = "Choose a priority no other rule of the listener uses (the platform hands "
+                   "out ranges per team), e.g. with aws elbv2 describe-rules --listener-arn "
+                   "<arn>.",
+        .check = check_priority,
+        .reads = "`elasticloadbalancing:DescribeRules` (every rule of the listener); when "
+                 "another rule holds the priority, `ecs:DescribeServices` of the service's "
+                 "name (is it this service's current incarnation?).",
+    },
+    {
+        .id = "TB025",
+        .resource = "talentbase_service",
+        .path = "secrets[\"NAME\"]",
+        .summary = "every secret reference names something that exists",
+        .levels = {{"a secrets value names a Secrets Manager secret or an SSM parameter that "
+                    "does not exist (or is scheduled for deletion)",
+                    ALL(TB_ERR), TB_PRACTICE}},
+        .source = DOC_ECF ", \"1. Secrets Manager Reference Syntax\"",
+        .rationale = "ECS resolves secrets when a task starts: a reference to nothing passes "
+                     "plan and apply and then every task fails with "
+                     "ResourceInitializationError. Only the names are looked up, never the "
+                     "values; a JSON key cannot be checked without reading the value, so a key "
+                     "is checked only by construction (talentbase_secret's env_refs lists its "
+                     "keys). Checked when the plan changes secrets.",
+        .instead = "Reference a secret that exists, best through the resource that owns it: "
+                   "talentbase_secret.x.env_refs[\"NAME\"] or talentbase_parameter.x.env_ref.",
+        .check = check_secrets_exist,
+        .reads = "`secretsmanager:DescribeSecret` (each secret) and `ssm:GetParameters` (each "
+                 "parameter; the answer's values are dropped unread).",
+    },
+    {
+        .id = "TB026",
+        .resource = "talentbase_service",
+        .path = "network.subnets",
+        .summary = "the tasks' subnets are private",
+        .levels = {{"a subnet has a route to an internet gateway, or MapPublicIpOnLaunch on",
+                    ALL(TB_WARN), TB_PRACTICE}},
+        .source =
+            DOC_BP ", \"3. Network Security\" (PRIVATE_WITH_EGRESS); " DOC_ARCH ", \"Subnets\"",
+        .rationale = "Tasks run in private subnets and reach the internet through a NAT "
+                     "gateway; a subnet whose route table (its own, else the VPC's main table) "
+                     "sends 0.0.0.0/0 or ::/0 to an internet gateway, or that gives every "
+                     "interface a public IP, puts the tasks on the internet beside the load "
+                     "balancer. Checked when the plan changes network.",
+        .instead = "network { subnets = the platform's private subnets } (data "
+                   "\"talentbase_platform\" private_subnet_ids).",
+        .check = check_private_subnets,
+        .reads = "`ec2:DescribeSubnets` and `ec2:DescribeRouteTables` (the subnets' tables and "
+                 "the VPCs' main tables).",
+    },
+    {
+        .id = "TB027",
+        .resource = "talentbase_service",
+        .path = "network.security_groups",
+        .summary = "the container port is open only to other security groups",
+        .levels = {{"a security group admits the container port from 0.0.0.0/0 or ::/0",
+                    ALL(TB_WARN), TB_PRACTICE}},
+        .source = DOC_ARCH ", \"Security Groups\" (ecs-sg: the container port from alb-sg "
+                           "only)",
+        .rationale = "The tasks' security group admits the container port from the load "
+                     "balancer's security group only; a rule open to the whole internet lets "
+                     "anyone reach a task around the load balancer, its TLS and its rules. "
+                     "Checked when the plan changes network or port.",
+        .instead = "An ingress rule from the ALB's security group: aws_vpc_security_group_"
+                   "ingress_rule { referenced_security_group_id = <alb sg>, from_port = "
+                   "<port>, to_port = <port> }, and no 0.0.0.0/0 or ::/0 rule.",
+        .check = check_open_groups,
+        .reads = "`ec2:DescribeSecurityGroups` (the tasks' groups).",
     },
 };
 

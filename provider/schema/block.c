@@ -42,6 +42,45 @@ static const struct tb_type *nested_type(const struct tb_nested *n, int depth)
 	return nest_wrap[n->nesting](cache_arena, obj);
 }
 
+static const struct tb_type *attr_type(const struct tb_attr *at, int depth);
+
+/* The object type of attrs[0..n). */
+static const struct tb_type *attrs_object(const struct tb_attr *attrs, size_t n, int depth)
+{
+	const char **names = tb_arena_alloc(cache_arena, sizeof(*names) * (n + 1));
+	const struct tb_type **types = tb_arena_alloc(cache_arena, sizeof(*types) * (n + 1));
+
+	if (names == NULL || types == NULL || depth > 32)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		names[i] = attrs[i].name;
+		if ((types[i] = attr_type(&attrs[i], depth + 1)) == NULL)
+			return NULL;
+	}
+	return tb_type_object(cache_arena, n, names, types, NULL);
+}
+
+/* An attribute's type: its JSON type text, or the objects of a nested
+ * attribute in their collection. */
+static const struct tb_type *attr_type(const struct tb_attr *at, int depth)
+{
+	const struct tb_nested_attrs *na = at->nested;
+	const struct tb_type *t = NULL;
+
+	if (na == NULL) {
+		if (at->type == NULL ||
+		    tb_type_from_json(cache_arena, at->type, strlen(at->type), &t) != 0)
+			return NULL;
+		return t;
+	}
+	if (na->nesting < TB_NEST_SINGLE || na->nesting > TB_NEST_MAP)
+		return NULL;
+	t = attrs_object(na->attrs, na->n_attrs, depth);
+	if (t == NULL || nest_wrap[na->nesting] == NULL)
+		return t;
+	return nest_wrap[na->nesting](cache_arena, t);
+}
+
 static const struct tb_type *build(const struct tb_block *b, int depth)
 {
 	size_t n = b->n_attrs + b->n_blocks;
@@ -51,10 +90,8 @@ static const struct tb_type *build(const struct tb_block *b, int depth)
 	if (names == NULL || types == NULL)
 		return NULL;
 	for (size_t i = 0; i < b->n_attrs; i++) {
-		const char *t = b->attrs[i].type;
-
 		names[i] = b->attrs[i].name;
-		if (t == NULL || tb_type_from_json(cache_arena, t, strlen(t), &types[i]) != 0)
+		if ((types[i] = attr_type(&b->attrs[i], depth)) == NULL)
 			return NULL;
 	}
 	for (size_t i = 0; i < b->n_blocks; i++) {

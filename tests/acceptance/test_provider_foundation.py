@@ -144,6 +144,7 @@ def test_providers_schema_matches_expected(tf):
     if os.environ.get("TB_UPDATE_EXPECTED") == "1":
         expected["provider"] = got["provider"]
         expected["resource_types"] = sorted(got.get("resource_schemas", {}))
+        expected["data_source_types"] = sorted(got.get("data_source_schemas", {}))
         EXPECTED_SCHEMA.write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n")
         pytest.skip(f"rewrote {EXPECTED_SCHEMA}: review the diff against the spec")
     assert got["provider"] == expected["provider"], (
@@ -155,6 +156,9 @@ def test_providers_schema_matches_expected(tf):
         assert schema["block"].get("attributes") or schema["block"].get("block_types"), name
     missing = set(expected.get("resource_types", [])) - set(got.get("resource_schemas", {}))
     assert not missing, f"resource types no longer in the schema: {sorted(missing)}"
+    missing = (set(expected.get("data_source_types", []))
+               - set(got.get("data_source_schemas", {})))
+    assert not missing, f"data source types no longer in the schema: {sorted(missing)}"
 
 
 # Provider settings the spec (shared/spec/provider.md) names: type, and

@@ -345,8 +345,11 @@ def test_autoscaling_owns_the_desired_count(tf, aws, moto, plat):
 def test_aws_error_names_step_operation_code_and_attribute(tf, aws, plat):
     """A create that AWS refuses fails with the step, the operation, the AWS
     error code and request ID, on the attribute that explains it; what was
-    created before the failure is in state (nothing orphaned)."""
-    tf.write(svc.config(plat, {"cluster": "no-such-cluster"}))
+    created before the failure is in state (nothing orphaned). Offline:
+    preflight refuses a missing cluster at plan already (TB023,
+    test_preflight.py)."""
+    tf.write(svc.config(plat, {"cluster": "no-such-cluster"},
+                        provider={**svc.PROVIDER, "preflight": False}))
     tf.init().ok()
     res = tf.apply(json=True)
     res.failed()
@@ -824,31 +827,41 @@ def test_interrupt_stops_the_steady_state_wait(tofu, aws, moto, plat):
 # ---- examples/complete ------------------------------------------------------------------
 
 
+def _example_platform(aws) -> svc.Platform:
+    """What scripts/demo_platform.py created, found with boto3 the way the
+    example's data "talentbase_platform" finds it by name."""
+    elb = aws("elbv2")
+    lb = elb.describe_load_balancers(Names=["talentbase-prod"])["LoadBalancers"][0]
+    listener = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"][0]
+    plat = svc.Platform(cluster="talentbase-prod", vpc_id=lb["VpcId"], subnets=[], service_sg="",
+                        listener_arn=listener["ListenerArn"], lb_arn=lb["LoadBalancerArn"],
+                        execution_role_arn="", task_role_arn="", secret_arn="")
+    plat.default_rules = {r["RuleArn"] for r in elb.describe_rules(
+        ListenerArn=plat.listener_arn)["Rules"]}
+    return plat
+
+
 def test_example_complete_stack(tf, aws, moto):
     """The documented example (two services with their generated secrets, a
     parameter, alarm sets and the RDS Proxy the API connects through,
     production defaults) on the platform scripts/demo_platform.py creates, as
-    `make demo` runs it: apply, the secrets' check (values in AWS, not in the
+    `make demo` runs it (looked up by name with data "talentbase_platform",
+    preflight on): apply, the secrets' check (values in AWS, not in the
     state), an empty second plan, destroy (production keeps the log groups
     and schedules the secrets' deletion)."""
     moto.set_env(MOTO_ECS_SERVICE_RUNNING=svc.TASKS)
     for f in (paths.REPO / "examples" / "complete").glob("*.tf"):
         shutil.copy(f, tf.path(f.name))
-    out = subprocess.run([sys.executable, str(paths.REPO / "scripts" / "demo_platform.py"),
-                          "--endpoint", moto.url], capture_output=True, text=True, check=True,
-                         timeout=120).stdout
-    tfvars = json.loads(out)
-    tf.write(out, name="platform.auto.tfvars.json")
-    plat = svc.Platform(cluster=tfvars["cluster"], vpc_id="", subnets=tfvars["private_subnet_ids"],
-                        service_sg=tfvars["service_sg_id"],
-                        listener_arn=tfvars["https_listener_arn"], lb_arn="",
-                        execution_role_arn=tfvars["execution_role_arn"],
-                        task_role_arn=tfvars["web_task_role_arn"],
-                        secret_arn="")
-    plat.default_rules = {r["RuleArn"] for r in aws("elbv2").describe_rules(
-        ListenerArn=plat.listener_arn)["Rules"]}
     tag = {"image_tag": "sha-3f9c2e1"}
+    out = subprocess.run([sys.executable, str(paths.REPO / "scripts" / "demo_platform.py"),
+                          "--endpoint", moto.url, "--image-tag", tag["image_tag"]],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    tf.write(out, name="platform.auto.tfvars.json")
+    tfvars = json.loads(out)
+    plat = _example_platform(aws)
     tf.init().ok()
+    first = tf.plan(vars=tag).ok()  # the platform passes every preflight rule
+    assert not re.search(r"TB02[1-7]|Preflight", first.output), first.output
     tf.apply(vars=tag).ok()
     inv = svc.inventory(aws, plat)
     assert len(inv["services"]) == 2 and len(inv["target_groups"]) == 2 and \
@@ -881,6 +894,7 @@ def test_example_complete_stack(tf, aws, moto):
         taskDefinition=api["taskDefinition"])["taskDefinition"]["containerDefinitions"][0][
         "environment"]}
     assert env == {"APP_ENV": "production", "DB_HOST": proxy["Endpoint"], "DB_PORT": "5432"}, env
+    assert outputs["cluster_container_insights"]["value"] is True, outputs
     tf.plan(detailed_exitcode=True, vars=tag).expect_rc(0)
     tf.destroy(vars=tag).ok()
     assert not aws("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]

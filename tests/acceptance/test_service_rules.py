@@ -4,8 +4,10 @@ trips it (rule ID in the summary, the diagnostic on the right attribute),
 one that passes and an acknowledged one; a rule on a value unknown at plan
 time; and no secret in any output, trace logs included.
 
-The configurations reference platform objects that need not exist: a plan
-of a new service reads nothing from AWS but the caller identity.
+The configurations reference platform objects that need not exist, so the
+provider plans offline (preflight = false): a plan of a new service reads
+nothing from AWS but the caller identity. The rules that read AWS
+(TB021-TB027) are in test_preflight.py.
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from tbtest.hcl import Block, Raw
 from tbtest.plugin import start_debug
 from tbtest.service import ADDRESS, FAKE_PLATFORM
 
-PRODUCTION = {**svc.PROVIDER, "environment": "production"}
+OFFLINE = {**svc.PROVIDER, "preflight": False}
+PRODUCTION = {**OFFLINE, "environment": "production"}
+
+
+def offline(changes=None, **kw):
+    """svc.config over FAKE_PLATFORM with the provider offline (OFFLINE
+    unless a provider is given)."""
+    kw.setdefault("provider", OFFLINE)
+    return svc.config(FAKE_PLATFORM, changes, **kw)
 
 
 @dataclass
@@ -34,7 +44,7 @@ class Case:
     attribute: str | None     # Diagnostic.attribute() of the finding
     code: str | None          # text on the snippet's line
     passing: dict[str, Any]
-    provider: dict[str, Any] = field(default_factory=lambda: svc.PROVIDER)
+    provider: dict[str, Any] = field(default_factory=lambda: OFFLINE)
     detail: str | None = None  # a piece of the finding's detail
     # Instead of attribute and code: the set block the finding's range lies
     # in. A diagnostic cannot address an element of a set block, so the
@@ -161,7 +171,7 @@ def test_rule_trips_passes_and_is_acknowledged(tf, case: Case):
 
 
 def test_acknowledgement_needs_a_reason_and_a_known_rule(tf):
-    tf.write(svc.config(FAKE_PLATFORM, {"acknowledge": {"TB001": "", "TB999": "why not"}}))
+    tf.write(offline({"acknowledge": {"TB001": "", "TB999": "why not"}}))
     tf.init().ok()
     res = tf.plan(json=True)
     res.expect_rc(1)
@@ -173,7 +183,7 @@ def test_acknowledgement_needs_a_reason_and_a_known_rule(tf):
 def test_baseline_config_has_no_findings(tf):
     """The realistic config every lifecycle test applies is clean: no
     error, no warning (a warning here would show on every plan)."""
-    tf.write(svc.config(FAKE_PLATFORM))
+    tf.write(offline())
     tf.init().ok()
     res = tf.plan(json=True).ok()
     noise = [d for d in res.diagnostics if d.summary.startswith("TB")]
@@ -212,7 +222,7 @@ def test_tb002_secret_in_environment(tf):
     validate) at plan. Neither value ever shows in the output."""
     by_name = {"NODE_ENV": "production", "DB_PASSWORD": Raw("var.db_password")}
     by_value = {"NODE_ENV": "production", "PAYMENT_CONFIG": Raw("var.payment_key")}
-    tf.write(svc.config(FAKE_PLATFORM, {"environment": by_name}, extra=SENSITIVE_VARS))
+    tf.write(offline({"environment": by_name}, extra=SENSITIVE_VARS))
     tf.init().ok()
     for res in (tf.validate(), tf.plan(json=True), tf.plan()):
         res.expect_rc(0 if res.argv[1] == "validate" else 1)
@@ -223,7 +233,7 @@ def test_tb002_secret_in_environment(tf):
                 _describe(res)
             assert "DB_PASSWORD" in found[0].snippet["code"], found[0].snippet
 
-    tf.write(svc.config(FAKE_PLATFORM, {"environment": by_value}, extra=SENSITIVE_VARS))
+    tf.write(offline({"environment": by_value}, extra=SENSITIVE_VARS))
     res = tf.validate()
     assert not _rule_diags(res, "TB002"), "a variable is unknown at validate\n" + _describe(res)
     for res in (tf.plan(json=True), tf.plan()):
@@ -236,7 +246,7 @@ def test_tb002_secret_in_environment(tf):
     env = {**by_name, **by_value}
 
     # passes: the value moves to secrets (an ARN); the name-only pointer is fine
-    tf.write(svc.config(FAKE_PLATFORM, {
+    tf.write(offline({
         "environment": {"NODE_ENV": "production", "DB_PASSWORD_ARN": "see secrets"},
         "secrets": {"SESSION_SECRET": f"{FAKE_PLATFORM.secret_arn}:SESSION_SECRET::",
                     "DB_PASSWORD": f"{FAKE_PLATFORM.secret_arn}:password::"},
@@ -246,7 +256,7 @@ def test_tb002_secret_in_environment(tf):
     res.assert_no_errors()
 
     # acknowledged: warnings, still without the values
-    tf.write(svc.config(FAKE_PLATFORM, {"environment": env,
+    tf.write(offline({"environment": env,
                                         "acknowledge": {"TB002": REASON}},
                         extra=SENSITIVE_VARS))
     for res in (tf.plan(json=True), tf.plan()):
@@ -275,7 +285,7 @@ def test_rule_waits_for_an_unknown_image_tag(tf, aws):
     """image_tag from terraform_data.output is unknown until apply: validate
     and plan say nothing about TB001, and the rule fires once the value is
     known (the apply stops before any AWS object of the service exists)."""
-    tf.write(svc.config(FAKE_PLATFORM, {"image_tag": Raw("terraform_data.tag.output")},
+    tf.write(offline({"image_tag": Raw("terraform_data.tag.output")},
                         extra=TAG_SOURCE))
     tf.init().ok()
     res = tf.validate()
@@ -320,14 +330,14 @@ def _assert_none_in(res, secrets: list[str]) -> None:
 def test_trace_logs_carry_no_secret(tf, credentials):
     """TF_LOG=trace shows every log line of the CLI and the provider; none
     may carry a credential or the refused secret value of the config."""
-    provider = dict(svc.PROVIDER)
+    provider = dict(OFFLINE)
     env = {"TF_LOG": "trace", "AWS_SECRET_ACCESS_KEY": ENV_SECRET_KEY,
            "AWS_SESSION_TOKEN": ENV_SESSION_TOKEN}
     if credentials == "provider-block":
         provider.update(access_key=BLOCK_ACCESS_KEY, secret_key=BLOCK_SECRET_KEY,
                         token=BLOCK_TOKEN)
     env_settings = {"NODE_ENV": "production", "PAYMENT_CONFIG": Raw("var.payment_key")}
-    tf.write(svc.config(FAKE_PLATFORM, {"environment": env_settings}, provider=provider,
+    tf.write(offline({"environment": env_settings}, provider=provider,
                         extra=SENSITIVE_VARS))
     tf.init().ok()
     res = tf.plan(env=env)

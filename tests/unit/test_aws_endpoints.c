@@ -101,6 +101,8 @@ static const struct default_case default_cases[] = {
 	{.region = "eu-west-1", .service = "application-autoscaling", .url = "https://application-autoscaling.eu-west-1.amazonaws.com", .partition = "aws", .signing_region = "eu-west-1"},
 	{.region = "eu-west-1", .service = "sts", .url = "https://sts.eu-west-1.amazonaws.com", .partition = "aws", .signing_region = "eu-west-1"},
 	{.region = "eu-west-1", .service = "iam", .url = "https://iam.amazonaws.com", .partition = "aws", .signing_region = "us-east-1"},
+	{.region = "eu-west-1", .service = "ecr", .url = "https://api.ecr.eu-west-1.amazonaws.com", .partition = "aws", .signing_region = "eu-west-1"},
+	{.region = "eu-west-1", .service = "ec2", .url = "https://ec2.eu-west-1.amazonaws.com", .partition = "aws", .signing_region = "eu-west-1"},
 	{.region = "cn-north-1", .service = "ecs", .url = "https://ecs.cn-north-1.amazonaws.com.cn", .partition = "aws-cn", .signing_region = "cn-north-1"},
 	{.region = "cn-northwest-1", .service = "logs", .url = "https://logs.cn-northwest-1.amazonaws.com.cn", .partition = "aws-cn", .signing_region = "cn-northwest-1"},
 	{.region = "cn-northwest-1", .service = "iam", .url = "https://iam.cn-north-1.amazonaws.com.cn", .partition = "aws-cn", .signing_region = "cn-north-1"},

@@ -239,6 +239,91 @@ static void test_query_cloudwatch_next_token(void **state)
 	                                    "AlarmNamePrefix=web-&NextToken=n1");
 }
 
+static int collect_subnets(void *ud, const struct tb_xml *result)
+{
+	struct collect *c = ud;
+	const struct tb_xml *set = tb_xml_child(result, "subnetSet");
+
+	c->pages++;
+	for (const struct tb_xml *m = set ? set->children : NULL; m; m = m->next) {
+		strcat(c->names, tb_xml_text(m, "subnetId"));
+		strcat(c->names, ",");
+	}
+	return 0;
+}
+
+/* EC2 answers without an <ActionResult>: the result is the root's content,
+ * lists are <xSet><item>, and the marker is nextToken, sent back as
+ * NextToken. The request is signed for ec2 at its endpoint. */
+static void test_query_ec2_dialect(void **state)
+{
+	struct fixture *f = *state;
+	struct collect c = {0};
+	struct tb_aws_params p;
+	char auth[512];
+
+	push(f, 200,
+	     "<DescribeSubnetsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+	     "<requestId>r-1</requestId><subnetSet><item><subnetId>subnet-1</subnetId></item>"
+	     "</subnetSet><nextToken>n1</nextToken></DescribeSubnetsResponse>");
+	push(f, 200,
+	     "<DescribeSubnetsResponse><requestId>r-2</requestId><subnetSet>"
+	     "<item><subnetId>subnet-2</subnetId></item><item><subnetId>subnet-3</subnetId></item>"
+	     "</subnetSet></DescribeSubnetsResponse>");
+	tb_aws_params_init(&p, f->arena);
+	tb_aws_params_add(&p, "Filter.1.Name", "vpc-id");
+	tb_aws_params_add(&p, "Filter.1.Value.1", "vpc-1");
+	assert_int_equal(tb_aws_query_paginate(&f->ctx, "ec2", "DescribeSubnets", &p, "nextToken",
+	                                       collect_subnets, &c),
+	                 0);
+	assert_string_equal(c.names, "subnet-1,subnet-2,subnet-3,");
+	assert_string_equal(req_body(f, 0), "Action=DescribeSubnets&Version=2016-11-15&"
+	                                    "Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1");
+	assert_string_equal(req_body(f, 1), "Action=DescribeSubnets&Version=2016-11-15&"
+	                                    "Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1&"
+	                                    "NextToken=n1");
+	assert_non_null(
+	    tbt_request_header(tbt_server_request(f->srv, 0), "Authorization", auth, sizeof(auth)));
+	assert_non_null(strstr(auth, "/us-east-1/ec2/aws4_request"));
+}
+
+/* An EC2 error (<Response><Errors><Error>, <RequestID>) is decoded like any
+ * Query error. */
+static void test_query_ec2_error(void **state)
+{
+	struct fixture *f = *state;
+	const struct tb_xml *out = NULL;
+
+	push(f, 403,
+	     "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not "
+	     "authorized to perform this operation.</Message></Error></Errors>"
+	     "<RequestID>e-9</RequestID></Response>");
+	assert_int_equal(tb_aws_query(&f->ctx, "ec2", "DescribeRouteTables", NULL, &out),
+	                 TB_EACCESS);
+	assert_string_equal(f->ctx.error.service, "ec2");
+	assert_string_equal(f->ctx.error.action, "DescribeRouteTables");
+	assert_string_equal(f->ctx.error.code, "UnauthorizedOperation");
+	assert_string_equal(f->ctx.error.request_id, "e-9");
+}
+
+/* ECR speaks JSON 1.1 with its own target prefix, signed for ecr. */
+static void test_json_ecr_target(void **state)
+{
+	struct fixture *f = *state;
+	json_t *out = NULL;
+	char target[256], auth[512];
+
+	push(f, 200, "{\"imageDetails\":[{\"imageTags\":[\"v1\"]}]}");
+	assert_int_equal(tb_aws_json(&f->ctx, "ecr", "DescribeImages", NULL, &out), 0);
+	assert_non_null(json_object_get(out, "imageDetails"));
+	assert_non_null(tbt_request_header(tbt_server_request(f->srv, 0), "X-Amz-Target", target,
+	                                   sizeof(target)));
+	assert_string_equal(target, "AmazonEC2ContainerRegistry_V20150921.DescribeImages");
+	assert_non_null(
+	    tbt_request_header(tbt_server_request(f->srv, 0), "Authorization", auth, sizeof(auth)));
+	assert_non_null(strstr(auth, "/us-east-1/ecr/aws4_request"));
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -338,6 +423,9 @@ int main(void)
 	    T(test_query_markers),
 	    T(test_query_rds_marker),
 	    T(test_query_cloudwatch_next_token),
+	    T(test_query_ec2_dialect),
+	    T(test_query_ec2_error),
+	    T(test_json_ecr_target),
 	    T(test_fanout_parallel),
 	    T(test_fanout_error_order),
 	    T(test_fanout_real_calls_reuse_connections),

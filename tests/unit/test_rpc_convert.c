@@ -154,6 +154,46 @@ static void test_rpc_schema_bad_nesting(void **state)
 	assert_int_equal(tb_rpc_schema_to_pb(arena, &bad_schema, &pb), TB_EINVAL);
 }
 
+/* A map-nested attribute: nested_type with its objects' attributes and the
+ * MAP nesting, no type bytes; the implied value type is a map of objects. */
+static void test_rpc_schema_nested_attribute(void **state)
+{
+	static const struct tb_attr item_attrs[] = {
+	    {.name = "schedule", .type = "\"string\"", .flags = TB_A_REQUIRED},
+	    {.name = "min_capacity", .type = "\"number\"", .flags = TB_A_OPTIONAL},
+	};
+	static const struct tb_nested_attrs items = {
+	    .nesting = TB_NEST_MAP, .attrs = item_attrs, .n_attrs = TB_COUNT(item_attrs)};
+	static const struct tb_attr outer[] = {
+	    {.name = "schedules", .flags = TB_A_OPTIONAL, .nested = &items},
+	};
+	static const struct tb_block b = {.attrs = outer, .n_attrs = 1};
+	static const struct tb_schema s = {.block = &b};
+	const struct tb_type *t = tb_block_type(&b), *m;
+	Tfplugin6__Schema *pb, *back;
+	const Tfplugin6__Schema__Attribute *a;
+
+	assert_int_equal(tb_rpc_schema_to_pb(arena, &s, &pb), 0);
+	back = wire_roundtrip(&pb->base, &tfplugin6__schema__descriptor);
+	a = back->block->attributes[0];
+	assert_string_equal(a->name, "schedules");
+	assert_int_equal(a->type.len, 0);
+	assert_true(a->optional);
+	assert_non_null(a->nested_type);
+	assert_int_equal(a->nested_type->nesting, TFPLUGIN6__SCHEMA__OBJECT__NESTING_MODE__MAP);
+	assert_int_equal(a->nested_type->n_attributes, 2);
+	check_attr(a->nested_type->attributes[0], &item_attrs[0]);
+	check_attr(a->nested_type->attributes[1], &item_attrs[1]);
+
+	assert_non_null(t);
+	m = t->types[tb_type_attr_index(t, "schedules")];
+	assert_int_equal(m->kind, TB_MAP);
+	assert_int_equal(m->elem->kind, TB_OBJECT);
+	assert_true(tb_type_attr_index(m->elem, "schedule") >= 0);
+	assert_int_equal(m->elem->types[tb_type_attr_index(m->elem, "min_capacity")]->kind,
+	                 TB_NUMBER);
+}
+
 static void check_step_name(const Tfplugin6__AttributePath__Step *s,
                             Tfplugin6__AttributePath__Step__SelectorCase want, const char *name)
 {
@@ -307,9 +347,13 @@ static void test_rpc_value_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rpc_schema_render), cmocka_unit_test(test_rpc_schema_bad_nesting),
-	    cmocka_unit_test(test_rpc_diags_paths),   cmocka_unit_test(test_rpc_diags_lost_error),
-	    cmocka_unit_test(test_rpc_put_diags),     cmocka_unit_test(test_rpc_value_roundtrip),
+	    cmocka_unit_test(test_rpc_schema_render),
+	    cmocka_unit_test(test_rpc_schema_bad_nesting),
+	    cmocka_unit_test(test_rpc_schema_nested_attribute),
+	    cmocka_unit_test(test_rpc_diags_paths),
+	    cmocka_unit_test(test_rpc_diags_lost_error),
+	    cmocka_unit_test(test_rpc_put_diags),
+	    cmocka_unit_test(test_rpc_value_roundtrip),
 	    cmocka_unit_test(test_rpc_value_invalid),
 	};
 

@@ -238,6 +238,15 @@ static size_t n_resources(void)
 	return n;
 }
 
+static size_t n_data_sources(void)
+{
+	size_t n = 0;
+
+	while (tb_data_sources[n])
+		n++;
+	return n;
+}
+
 static size_t n_ephemerals(void)
 {
 	size_t n = 0;
@@ -262,7 +271,12 @@ static void test_rpc_provider_schema(void **state)
 		assert_int_equal(r->resource_schemas[i]->value->version,
 		                 tb_resources[i]->schema->version);
 	}
-	assert_int_equal(r->n_data_source_schemas, 0);
+	assert_int_equal(r->n_data_source_schemas, n_data_sources());
+	for (size_t i = 0; i < r->n_data_source_schemas; i++) {
+		assert_string_equal(r->data_source_schemas[i]->key, tb_data_sources[i]->name);
+		assert_int_equal(r->data_source_schemas[i]->value->block->n_attributes,
+		                 tb_data_sources[i]->schema->block->n_attrs);
+	}
 	assert_int_equal(r->n_functions, 0);
 	assert_int_equal(r->n_ephemeral_resource_schemas, n_ephemerals());
 	for (size_t i = 0; i < r->n_ephemeral_resource_schemas; i++) {
@@ -283,6 +297,9 @@ static void test_rpc_provider_schema(void **state)
 	assert_int_equal(md->n_ephemeral_resources, n_ephemerals());
 	for (size_t i = 0; i < md->n_ephemeral_resources; i++)
 		assert_string_equal(md->ephemeral_resources[i]->type_name, tb_ephemerals[i]->name);
+	assert_int_equal(md->n_data_sources, n_data_sources());
+	for (size_t i = 0; i < md->n_data_sources; i++)
+		assert_string_equal(md->data_sources[i]->type_name, tb_data_sources[i]->name);
 }
 
 static void test_rpc_stop_provider(void **state)
@@ -375,6 +392,37 @@ static void test_rpc_unknown_resource(void **state)
 }
 
 static const uint8_t msgpack_nil[] = {0xc0};
+
+/* A data source read before ConfigureProvider is an error, with no state;
+ * its validation runs without AWS. */
+static void test_rpc_data_source_needs_configure(void **state)
+{
+	Tfplugin6__ReadDataSource__Request rd = TFPLUGIN6__READ_DATA_SOURCE__REQUEST__INIT;
+	Tfplugin6__ValidateDataResourceConfig__Request vd =
+	    TFPLUGIN6__VALIDATE_DATA_RESOURCE_CONFIG__REQUEST__INIT;
+	Tfplugin6__DynamicValue nil = TFPLUGIN6__DYNAMIC_VALUE__INIT;
+	Tfplugin6__ReadDataSource__Response *r;
+	Tfplugin6__ValidateDataResourceConfig__Response *v;
+	static const char json[] = "{\"cluster\":\"c\",\"listener_port\":443}";
+	const struct tb_value *config = NULL;
+	void *data;
+	size_t len;
+
+	assert_int_equal(
+	    tb_upgrade_json_state(arena, tb_data_sources[0]->schema, json, strlen(json), &config),
+	    0);
+	assert_int_equal(tb_msgpack_encode(arena, config, &data, &len), 0);
+	nil.msgpack.data = data;
+	nil.msgpack.len = len;
+	rd.type_name = vd.type_name = (char *)tb_data_sources[0]->name;
+	rd.config = vd.config = &nil;
+	r = call("/tfplugin6.Provider/ReadDataSource", &rd.base, 0, NULL);
+	assert_one_error(&r->base, "not configured");
+	assert_null(r->state);
+	/* listener_port without load_balancer */
+	v = call("/tfplugin6.Provider/ValidateDataResourceConfig", &vd.base, 0, NULL);
+	assert_one_error(&v->base, "load_balancer");
+}
 
 /* Destroy: planned null without the resource being asked; private kept. */
 static void test_rpc_plan_destroy(void **state)
@@ -474,6 +522,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rpc_configure_after_stop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_functions_and_health, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_unknown_resource, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rpc_data_source_needs_configure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_plan_destroy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_upgrade_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpc_move_not_supported, setup, teardown),

@@ -44,7 +44,9 @@ static const char service_type_json[] =
     "\"requests_per_target\":\"number\",\"scale_in_cooldown\":\"number\","
     "\"scale_out_cooldown\":\"number\","
     "\"schedule\":[\"set\",[\"object\",{\"name\":\"string\",\"schedule\":\"string\","
-    "\"timezone\":\"string\",\"min_capacity\":\"number\",\"max_capacity\":\"number\"}]]}],"
+    "\"timezone\":\"string\",\"min_capacity\":\"number\",\"max_capacity\":\"number\"}]],"
+    "\"schedules\":[\"map\",[\"object\",{\"schedule\":\"string\",\"timezone\":\"string\","
+    "\"min_capacity\":\"number\",\"max_capacity\":\"number\"}]]}],"
     "\"logs\":[\"object\",{\"retention_days\":\"number\",\"retain_on_destroy\":\"bool\"}],"
     "\"enable_execute_command\":\"bool\",\"tags\":[\"map\",\"string\"],"
     "\"acknowledge\":[\"map\",\"string\"],"
@@ -84,7 +86,8 @@ static const char base_json[] =
     "{\"name\":\"business-hours\",\"schedule\":\"cron(0 8 ? * MON-FRI *)\","
     "\"timezone\":\"America/Sao_Paulo\",\"min_capacity\":2,\"max_capacity\":10},"
     "{\"name\":\"after-hours\",\"schedule\":\"cron(0 18 ? * MON-FRI *)\","
-    "\"timezone\":\"America/Sao_Paulo\",\"min_capacity\":1,\"max_capacity\":4}]},"
+    "\"timezone\":\"America/Sao_Paulo\",\"min_capacity\":1,\"max_capacity\":4}],"
+    "\"schedules\":null},"
     "\"logs\":{\"retention_days\":30,\"retain_on_destroy\":true},"
     "\"enable_execute_command\":true,\"tags\":{\"Service\":\"web\"},\"acknowledge\":{},"
     "\"timeouts\":{\"create\":\"20m\",\"update\":\"20m\",\"delete\":\"20m\"}}";
@@ -673,6 +676,35 @@ static const struct rule_case cases[] = {
                                "\"max_capacity\":2},{\"name\":\"b\",\"schedule\":"
                                "\"rate(1 minute)\",\"timezone\":\"Etc/GMT+9\","
                                "\"min_capacity\":1,\"max_capacity\":2}]"}},
+     .id = "TB016",
+     .sev = PASS},
+    /* TB016, the schedules map: each finding is on its own entry. */
+    {"map: cron without ?",
+     {{"autoscaling.schedule", "[]"},
+      {"autoscaling.schedules", "{\"business-hours\":{\"schedule\":\"cron(0 8 * * MON-FRI *)\","
+                                "\"timezone\":null,\"min_capacity\":1,\"max_capacity\":2}}"}},
+     .id = "TB016",
+     .sev = E,
+     .path = "autoscaling.schedules[\"business-hours\"]",
+     .detail = "schedule \"business-hours\": schedule = \"cron(0 8 * * MON-FRI *)\" is not"},
+    {"map: bad timezone",
+     {{"autoscaling.schedules", "{\"after-hours\":{\"schedule\":\"rate(2 hours)\","
+                                "\"timezone\":\"Mars/Olympus\",\"min_capacity\":null,"
+                                "\"max_capacity\":null}}"}},
+     .id = "TB016",
+     .sev = E,
+     .path = "autoscaling.schedules[\"after-hours\"]",
+     .detail = "schedule \"after-hours\": timezone \"Mars/Olympus\""},
+    {"map: invalid name",
+     {{"autoscaling.schedules", "{\"nights/weekends\":{\"schedule\":\"rate(1 day)\","
+                                "\"timezone\":null,\"min_capacity\":null,\"max_capacity\":null}}"}},
+     .id = "TB016",
+     .sev = E,
+     .path = "autoscaling.schedules[\"nights/weekends\"]"},
+    {"map: ok",
+     {{"autoscaling.schedule", "[]"},
+      {"autoscaling.schedules", "{\"a\":{\"schedule\":\"rate(1 day)\",\"timezone\":"
+                                "\"Europe/Berlin\",\"min_capacity\":1,\"max_capacity\":2}}"}},
      .id = "TB016",
      .sev = PASS},
     /* TB017 */

@@ -9,6 +9,7 @@ terraform {
 provider "talentbase" {
   region      = "us-east-1"
   environment = "production"
+  preflight   = true # plans check ECR, the cluster, the listener, secrets and network
 
   default_tags = {
     Project   = "TalentBase"
@@ -61,6 +62,12 @@ resource "talentbase_service" "web" {
   cluster = "talentbase-prod"
   role    = "web"
 
+  # Names of the bundle's objects; each defaults to one derived from name.
+  family            = "talentbase-web-prod"
+  container_name    = "app"
+  log_group_name    = "/ecs/talentbase-web-prod"
+  target_group_name = "talentbase-web-prod"
+
   image     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web"
   image_tag = var.image_tag
   cpu       = 1024
@@ -105,7 +112,11 @@ resource "talentbase_service" "web" {
       unhealthy_threshold = 3
     }
 
-    stickiness_duration  = 86400
+    stickiness {
+      type        = "app_cookie"
+      cookie_name = "TALENTBASE_SESSION"
+      duration    = 86400
+    }
     deregistration_delay = 30
   }
 
@@ -132,20 +143,20 @@ resource "talentbase_service" "web" {
     scale_in_cooldown   = 300
     scale_out_cooldown  = 60
 
-    schedule {
-      name         = "business-hours"
-      schedule     = "cron(0 8 ? * MON-FRI *)"
-      timezone     = "America/Sao_Paulo"
-      min_capacity = 2
-      max_capacity = 10
-    }
-
-    schedule {
-      name         = "after-hours"
-      schedule     = "cron(0 18 ? * MON-FRI *)"
-      timezone     = "America/Sao_Paulo"
-      min_capacity = 1
-      max_capacity = 4
+    # or schedule { name = "business-hours" ... } blocks
+    schedules = {
+      "business-hours" = {
+        schedule     = "cron(0 8 ? * MON-FRI *)"
+        timezone     = "America/Sao_Paulo"
+        min_capacity = 2
+        max_capacity = 10
+      }
+      "after-hours" = {
+        schedule     = "cron(0 18 ? * MON-FRI *)"
+        timezone     = "America/Sao_Paulo"
+        min_capacity = 1
+        max_capacity = 4
+      }
     }
   }
 

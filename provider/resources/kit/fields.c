@@ -459,12 +459,16 @@ static const struct tb_value *build_object(struct build *b, const char *path,
 	for (size_t i = 0; i < t->n; i++) {
 		const char *name = t->names[i];
 		const struct tb_nested *nb = tb_block_nested(blk, name);
+		const struct tb_attr *row = tb_block_attr(blk, name);
 		const struct tb_kit_field *f = field_find(b->m, path, name);
 		const struct tb_value *pv = tb_is_known(prior) ? tb_attr(prior, name) : NULL;
 		if (nb)
 			items[i] = build_nested(b, path, nb, t->types[i], pv);
 		else if (f)
 			items[i] = build_field(b, f, t->types[i], pv);
+		else if (row && row->nested && b->m->build_nested)
+			items[i] = b->m->build_nested(b->a, join_path(b->a, path, name), b->act,
+			                              t->types[i], pv);
 		else
 			items[i] = pv ? pv : tb_null(b->a, t->types[i]);
 		if (items[i] == NULL)

@@ -13,6 +13,7 @@
  *             timeouts checks, rules
  *   import.c  the import skeleton
  *   ephemeral.c  the ephemeral resources' preamble (tb_ephemeral_open &c.)
+ *   facts.c   reads of AWS facts several resources judge, once per process
  *
  * Private to provider/resources/ (and its unit tests).
  */
@@ -129,6 +130,17 @@ int tb_kit_jpairs(struct tb_arena *a, const json_t *arr, const char *kname, cons
                   struct tb_kvs *out);
 /* The strings of a JSON array in order (copies in a). 0 or TB_ENOMEM. */
 int tb_kit_jstrs(struct tb_arena *a, const json_t *arr, struct tb_strs *out);
+/* EC2's Query dialect. Adds Filter.<n>.Name = name and its values as
+ * Filter.<n>.Value.<i>. 0 or TB_ENOMEM. */
+int tb_kit_ec2_filter(struct tb_aws_params *p, unsigned n, const char *name,
+                      const char *const *values, size_t n_values);
+/* Adds one Filter.<n> per tag: "tag:<key>" = value, from n onwards;
+ * *next is the number after the last. 0 or TB_ENOMEM. */
+int tb_kit_ec2_tag_filters(struct tb_aws_params *p, unsigned n, const struct tb_kvs *tags,
+                           unsigned *next);
+/* The first <item> of an EC2 answer's set (result/<set>/item), or NULL;
+ * the next ones are its ->next siblings. */
+const struct tb_xml *tb_kit_ec2_items(const struct tb_xml *result, const char *set);
 /* The integer text at path of an XML answer, else 0. */
 int64_t tb_kit_xint(const struct tb_xml *n, const char *path);
 /* The texts of list's <member> children, in order. 0 or TB_ENOMEM. */
@@ -206,9 +218,9 @@ struct tb_kit_model {
 	const struct tb_value *(*derived)(struct tb_arena *a, const struct tb_meta *meta,
 	                                  const struct tb_value *root, const char *block,
 	                                  const char *attr);
-	/* Set- and list-nested blocks, which the resource keeps itself: loading
-	 * them from v, building them from act, and comparing them inside block.
-	 * Any may be NULL. */
+	/* Set- and list-nested blocks and nested attributes, which the resource
+	 * keeps itself: loading them from v, building them (at a dotted path)
+	 * from act, and comparing them inside block. Any may be NULL. */
 	int (*load_nested)(struct tb_arena *a, const struct tb_value *v, void *s);
 	const struct tb_value *(*build_nested)(struct tb_arena *a, const char *path,
 	                                       const void *act, const struct tb_type *t,
@@ -291,6 +303,20 @@ void tb_kit_check_timeouts(struct tb_call *c, const struct tb_value *v);
 /* Runs the calling resource's rules over v in phase. */
 void tb_kit_rules(struct tb_call *c, const char *resource, enum tb_rules_phase phase,
                   const struct tb_value *v);
+/* Runs them at plan with what the resource's preflight read (NULL: none). */
+void tb_kit_rules_preflight(struct tb_call *c, const char *resource, const struct tb_value *v,
+                            const struct tb_preflight *facts);
+
+/* ---- facts (facts.c) ------------------------------------------------------------ */
+
+/*
+ * The ECS cluster name (or ARN), read once per provider process
+ * (DescribeClusters with its settings): 0 and *out {"exists": ACTIVE,
+ * "insights": Container Insights on, "arn", "status", "failure": the
+ * answer's failure reason} in ctx's arena, or the call's error (cached as
+ * well) with ctx->error set.
+ */
+int tb_kit_fact_cluster(struct tb_aws_ctx *ctx, const char *name, json_t **out);
 
 /* ---- import (import.c) ------------------------------------------------------------ */
 

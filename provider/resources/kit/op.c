@@ -3,7 +3,7 @@
  * configured, the operation's timeout (a "timeouts" block or the
  * resource's default) bounds its AWS context, the object's name labels its
  * diagnostics, and import IDs are split into their parts. Then the
- * resource's callback runs.
+ * resource's callback runs. Data sources get the first two for their read.
  */
 #include <string.h>
 
@@ -220,4 +220,25 @@ int tb_resource_import(const struct tb_resource *r, struct tb_call *c, const cha
 		return err;
 	tb_kit_op_init(&op, c, r, "read", NULL);
 	return r->import(&op, parts, n, out);
+}
+
+/* ---- data sources ------------------------------------------------------------- */
+
+/* Read of a data source. See provider.h. */
+int tb_data_source_read(const struct tb_data_source *d, struct tb_call *c,
+                        const struct tb_value *config, const struct tb_value **out)
+{
+	struct tb_aws_ctx ctx = {.client = c->meta->aws, .arena = c->arena};
+	int err;
+
+	if (d->read == NULL) {
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, NULL, "Internal error",
+		             "Data source type \"%s\" has no read operation.", d->name);
+		return TB_EINVAL;
+	}
+	if ((err = tb_kit_configured(c, d->needs_aws)) != 0)
+		return err;
+	if (d->timeout_ms > 0)
+		ctx.deadline_ms = tb_now_ms() + d->timeout_ms;
+	return d->read(c, &ctx, config, out);
 }

@@ -61,9 +61,8 @@ void tb_kit_check_timeouts(struct tb_call *c, const struct tb_value *v)
 	}
 }
 
-/* Runs the resource's rules. See kit.h. */
-void tb_kit_rules(struct tb_call *c, const char *resource, enum tb_rules_phase phase,
-                  const struct tb_value *v)
+static void run_rules(struct tb_call *c, const char *resource, enum tb_rules_phase phase,
+                      const struct tb_value *v, const struct tb_preflight *facts)
 {
 	const struct tb_meta *m = c->meta;
 	struct tb_rules_env env = {
@@ -73,6 +72,21 @@ void tb_kit_rules(struct tb_call *c, const char *resource, enum tb_rules_phase p
 	    .strict = m->strict,
 	    .partition = m->partition,
 	    .region = m->region,
+	    .preflight = facts,
 	};
 	tb_rules_check(&c->diags, &env, resource, v);
+}
+
+/* Runs the resource's rules. See kit.h. */
+void tb_kit_rules(struct tb_call *c, const char *resource, enum tb_rules_phase phase,
+                  const struct tb_value *v)
+{
+	run_rules(c, resource, phase, v, NULL);
+}
+
+/* Runs the resource's rules at plan with its preflight facts. See kit.h. */
+void tb_kit_rules_preflight(struct tb_call *c, const char *resource, const struct tb_value *v,
+                            const struct tb_preflight *facts)
+{
+	run_rules(c, resource, TB_RULES_PLAN, v, facts);
 }

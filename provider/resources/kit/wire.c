@@ -166,3 +166,41 @@ int tb_kit_xstrs(struct tb_arena *a, const struct tb_xml *list, struct tb_strs *
 	out->v = v;
 	return 0;
 }
+
+/* ---- EC2's dialect ------------------------------------------------------------ */
+
+/* Filter.<n>.Name and .Value.<i>. See kit.h. */
+int tb_kit_ec2_filter(struct tb_aws_params *p, unsigned n, const char *name,
+                      const char *const *values, size_t n_values)
+{
+	int err = tb_aws_params_addf(p, name, "Filter.%u.Name", n);
+
+	for (size_t i = 0; err == 0 && i < n_values; i++)
+		err = tb_aws_params_addf(p, values[i], "Filter.%u.Value.%zu", n, i + 1);
+	return err;
+}
+
+/* One tag:<key> filter per tag. See kit.h. */
+int tb_kit_ec2_tag_filters(struct tb_aws_params *p, unsigned n, const struct tb_kvs *tags,
+                           unsigned *next)
+{
+	int err = 0;
+
+	for (size_t i = 0; err == 0 && i < tags->n; i++) {
+		const char *name = tb_arena_printf(p->arena, "tag:%s", tags->v[i].key);
+		err = name ? tb_kit_ec2_filter(p, n++, name, &tags->v[i].value, 1) : TB_ENOMEM;
+	}
+	*next = n;
+	return err;
+}
+
+/* The first item of a set. See kit.h. */
+const struct tb_xml *tb_kit_ec2_items(const struct tb_xml *result, const char *set)
+{
+	const struct tb_xml *s = tb_xml_child(result, set);
+	const struct tb_xml *first = s ? s->children : NULL;
+
+	while (first && strcmp(first->name, "item") != 0)
+		first = first->next;
+	return first;
+}

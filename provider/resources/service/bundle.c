@@ -37,6 +37,7 @@ static void merge_lb_read(void *state, const void *slot)
 	s->lb.set = set;
 	s->lb_arn = r->lb_arn;
 	s->target_group_arn = r->target_group_arn;
+	s->target_group_name = r->target_group_name;
 	s->listener_rule_arn = r->listener_rule_arn;
 }
 
@@ -192,7 +193,7 @@ int tb_service_create_bundle(struct tb_op *op, struct tb_svc *s)
 	if (s->dep.wait)
 		err = tb_service_wait_rollout(op, s);
 	if (err == 0)
-		tb_service_prune_revisions(op, s, NULL, false);
+		tb_service_prune_revisions(op, s, NULL, NULL, false);
 	return err;
 }
 
@@ -208,7 +209,8 @@ static int finish_rollout(struct tb_op *op, struct tb_svc *s, bool td_changed)
 	if (err != 0 && td_changed)
 		tb_service_td_drop_unused(op, s);
 	if (err == 0 && td_changed)
-		tb_service_prune_revisions(op, s, old->task_definition_arn, !s->dep.wait);
+		tb_service_prune_revisions(op, s, old->task_definition_arn, tb_service_family(old),
+		                           !s->dep.wait);
 	return err;
 }
 

@@ -52,7 +52,7 @@ static int add_load_balancer(struct tb_arena *a, json_t *body, const struct tb_s
 	if (tb_kit_set_new(body, "loadBalancers",
 	                   json_pack("[{s:s, s:s, s:I}]", "targetGroupArn",
 	                             s->target_group_arn ? s->target_group_arn : "",
-	                             "containerName", s->name, "containerPort",
+	                             "containerName", tb_service_container(s), "containerPort",
 	                             (json_int_t)s->port)) != 0)
 		return -1;
 	return tb_kit_set_new(body, "healthCheckGracePeriodSeconds", json_integer(s->dep.grace));

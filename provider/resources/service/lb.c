@@ -125,24 +125,69 @@ static int add_attr(struct tb_aws_params *p, size_t i, const char *key, const ch
 	return err == 0 ? tb_aws_params_addf(p, value, "Attributes.member.%zu.Value", i) : err;
 }
 
+/* The stickiness the target group gets. See service.h. */
+struct tb_svc_stick tb_service_stickiness(const struct tb_svc_lb *lb)
+{
+	struct tb_svc_stick st = {.type = "lb_cookie"};
+
+	if (lb->stick.set) {
+		st = lb->stick;
+		if (st.type == NULL)
+			st.type = "lb_cookie";
+		if (!tb_str_eq(st.type, "app_cookie"))
+			st.cookie_name = NULL;
+	} else if (lb->stickiness_duration > 0) {
+		st.set = true;
+		st.duration = lb->stickiness_duration;
+	}
+	return st;
+}
+
+/* Same stickiness from x and y. See service.h. */
+bool tb_service_stickiness_equal(const struct tb_svc_lb *x, const struct tb_svc_lb *y)
+{
+	struct tb_svc_stick a = tb_service_stickiness(x), b = tb_service_stickiness(y);
+
+	if (!a.set || !b.set)
+		return a.set == b.set;
+	return tb_str_eq(a.type, b.type) && a.duration == b.duration &&
+	       tb_str_eq(a.cookie_name, b.cookie_name);
+}
+
+/* The stickiness attributes: on or off, the type, and the type's duration
+ * (and cookie). */
+static int add_stickiness(struct tb_aws_params *p, const struct tb_svc_lb *lb, size_t n)
+{
+	struct tb_svc_stick st = tb_service_stickiness(lb);
+	bool app = tb_str_eq(st.type, "app_cookie");
+	const char *secs = tb_arena_printf(p->arena, "%lld", (long long)st.duration);
+	int err = add_attr(p, n, "stickiness.enabled", st.set ? "true" : "false");
+
+	if (err == 0)
+		err = add_attr(p, n + 1, "stickiness.type", st.type);
+	if (err == 0 && st.set && secs == NULL)
+		err = TB_ENOMEM;
+	if (err == 0 && st.set)
+		err = add_attr(p, n + 2,
+		               app ? "stickiness.app_cookie.duration_seconds"
+		                   : "stickiness.lb_cookie.duration_seconds",
+		               secs);
+	if (err == 0 && st.set && app)
+		err = add_attr(p, n + 3, "stickiness.app_cookie.cookie_name",
+		               st.cookie_name ? st.cookie_name : "");
+	return err;
+}
+
 /* ModifyTargetGroupAttributes parameters. Returns 0 or TB_ENOMEM. */
 int tb_service_tg_attr_params(const struct tb_svc *s, const char *tg_arn, struct tb_aws_params *out)
 {
 	struct tb_arena *a = out->arena;
-	bool sticky = s->lb.stickiness_duration > 0;
 	int err = tb_aws_params_add(out, "TargetGroupArn", tg_arn);
 
 	if (err == 0)
 		err = add_attr(out, 1, "deregistration_delay.timeout_seconds",
 		               tb_arena_printf(a, "%lld", (long long)s->lb.deregistration_delay));
-	if (err == 0)
-		err = add_attr(out, 2, "stickiness.enabled", sticky ? "true" : "false");
-	if (err == 0)
-		err = add_attr(out, 3, "stickiness.type", "lb_cookie");
-	if (err == 0 && sticky)
-		err = add_attr(out, 4, "stickiness.lb_cookie.duration_seconds",
-		               tb_arena_printf(a, "%lld", (long long)s->lb.stickiness_duration));
-	return err;
+	return err == 0 ? add_stickiness(out, &s->lb, 2) : err;
 }
 
 static int add_values(struct tb_aws_params *p, size_t n, const char *field, const char *config,
@@ -198,6 +243,7 @@ int tb_service_flatten_tg(struct tb_arena *a, const struct tb_xml *tg, struct tb
 	if (tg == NULL || tb_xml_text(tg, "TargetGroupArn") == NULL)
 		return TB_EINVAL;
 	s->target_group_arn = tb_xml_text(tg, "TargetGroupArn");
+	s->target_group_name = tb_xml_text(tg, "TargetGroupName");
 	s->lb.vpc_id = tb_xml_text(tg, "VpcId");
 	s->lb_arn = tb_xml_text(tg, "LoadBalancerArns/member");
 	hc->set = true;
@@ -210,26 +256,40 @@ int tb_service_flatten_tg(struct tb_arena *a, const struct tb_xml *tg, struct tb
 	return 0;
 }
 
-/* Fills deregistration delay and stickiness from a
- * DescribeTargetGroupAttributesResult. */
-int tb_service_flatten_tg_attrs(struct tb_arena *a, const struct tb_xml *attrs, struct tb_svc *s)
+/* The value of attribute key in a DescribeTargetGroupAttributesResult, or NULL. */
+static const char *tg_attr(const struct tb_xml *attrs, const char *key)
 {
 	const struct tb_xml *list = tb_xml_child(attrs, "Attributes");
-	bool sticky = false, cookie = false;
-	int64_t duration = 0;
 
-	for (const struct tb_xml *m = list ? list->children : NULL; m; m = m->next) {
-		const char *k = tb_xml_text(m, "Key"), *v = tb_xml_text(m, "Value");
-		if (tb_str_eq(k, "deregistration_delay.timeout_seconds"))
-			s->lb.deregistration_delay = v ? strtoll(v, NULL, 10) : 0;
-		else if (tb_str_eq(k, "stickiness.enabled"))
-			sticky = tb_str_eq(v, "true");
-		else if (tb_str_eq(k, "stickiness.type"))
-			cookie = tb_str_eq(v, "lb_cookie");
-		else if (tb_str_eq(k, "stickiness.lb_cookie.duration_seconds"))
-			duration = v ? strtoll(v, NULL, 10) : 0;
-	}
-	s->lb.stickiness_duration = sticky && cookie ? duration : 0;
+	for (const struct tb_xml *m = list ? list->children : NULL; m; m = m->next)
+		if (tb_str_eq(tb_xml_text(m, "Key"), key))
+			return tb_xml_text(m, "Value");
+	return NULL;
+}
+
+static int64_t tg_attr_int(const struct tb_xml *attrs, const char *key)
+{
+	const char *v = tg_attr(attrs, key);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* Fills deregistration delay and stickiness from a
+ * DescribeTargetGroupAttributesResult: lb.stick as AWS has it, and
+ * stickiness_duration for an lb_cookie (0 otherwise). */
+int tb_service_flatten_tg_attrs(struct tb_arena *a, const struct tb_xml *attrs, struct tb_svc *s)
+{
+	struct tb_svc_stick *st = &s->lb.stick;
+	bool app;
+
+	s->lb.deregistration_delay = tg_attr_int(attrs, "deregistration_delay.timeout_seconds");
+	memset(st, 0, sizeof(*st));
+	st->set = tb_str_eq(tg_attr(attrs, "stickiness.enabled"), "true");
+	st->type = tg_attr(attrs, "stickiness.type");
+	app = tb_str_eq(st->type, "app_cookie");
+	st->duration = tg_attr_int(attrs, app ? "stickiness.app_cookie.duration_seconds"
+	                                      : "stickiness.lb_cookie.duration_seconds");
+	st->cookie_name = app ? tg_attr(attrs, "stickiness.app_cookie.cookie_name") : NULL;
+	s->lb.stickiness_duration = st->set && tb_str_eq(st->type, "lb_cookie") ? st->duration : 0;
 	return 0;
 }
 
@@ -467,6 +527,7 @@ void tb_service_lb_merge(void *state, const void *slot)
 	s->lb = r->lb;
 	s->lb_arn = r->lb_arn;
 	s->target_group_arn = r->target_group_arn;
+	s->target_group_name = r->target_group_name;
 	s->listener_rule_arn = r->listener_rule_arn;
 }
 
@@ -521,7 +582,9 @@ int tb_service_lb_create(const struct tb_op *op, struct tb_aws_ctx *ctx, void *s
 	struct tb_svc *s = slot;
 	struct tb_aws_params p;
 	const struct tb_xml *r = NULL;
-	char *name = tb_service_tg_name(ctx->arena, s->cluster, s->name);
+	const char *name = s->target_group_name
+	                       ? s->target_group_name
+	                       : tb_service_tg_name(ctx->arena, s->cluster, s->name);
 	int err;
 
 	if (!s->lb.set)
@@ -583,7 +646,7 @@ int tb_service_lb_update(const struct tb_op *op, struct tb_aws_ctx *ctx, void *s
 		if (err == 0)
 			err = elb(ctx, "ModifyTargetGroup", &p, NULL);
 	}
-	if (err == 0 && (old->lb.stickiness_duration != s->lb.stickiness_duration ||
+	if (err == 0 && (!tb_service_stickiness_equal(&old->lb, &s->lb) ||
 	                 old->lb.deregistration_delay != s->lb.deregistration_delay))
 		err = modify_tg_attrs(ctx, s);
 	if (err != 0)

@@ -48,7 +48,9 @@ int tb_service_logs_read(struct tb_aws_ctx *ctx, struct tb_svc *s)
 	              : tb_kit_pack(ctx->arena, "{s:[]}", "logGroups");
 	if (groups == NULL)
 		return TB_ENOMEM;
-	s->log_group_name = NULL;
+	/* A group gone out of band keeps its name: retention 0 makes the plan
+	 * create it again (log_group_name is the group the service logs to). */
+	s->log_group_name = group;
 	return tb_service_flatten_logs(ctx->arena, groups, group, s);
 }
 
@@ -112,7 +114,8 @@ static int put_retention(struct tb_aws_ctx *ctx, const char *name, int64_t days)
 int tb_service_logs_create(const struct tb_op *op, struct tb_aws_ctx *ctx, void *slot)
 {
 	struct tb_svc *s = slot;
-	const char *name = tb_service_log_group(ctx->arena, s->name);
+	const char *name =
+	    s->log_group_name ? s->log_group_name : tb_service_log_group(ctx->arena, s->name);
 	int err = name ? create_log_group(ctx, s, name) : TB_ENOMEM;
 
 	if (err != 0)
@@ -161,9 +164,8 @@ int tb_service_logs_delete(const struct tb_op *op, struct tb_aws_ctx *ctx, void 
 	json_t *resp = NULL;
 	int err;
 
-	/* Only the group the provider names: an imported service may log elsewhere. */
-	if (s->logs.retain ||
-	    !tb_str_eq(s->log_group_name, tb_service_log_group(ctx->arena, s->name)))
+	/* The group the service logs to (log_group_name), unless it is kept. */
+	if (s->logs.retain || s->log_group_name == NULL)
 		return 0;
 	err = tb_kit_call(
 	    ctx, "logs", "DeleteLogGroup",

@@ -17,6 +17,9 @@ static const struct tb_kit_field fields[] = {
     SVC_FIELD("", "id", STR, id),
     SVC_FIELD("", "name", STR, name),
     SVC_FIELD("", "cluster", STR, cluster),
+    SVC_FIELD("", "family", STR, family),
+    SVC_FIELD("", "container_name", STR, container_name),
+    SVC_FIELD("", "target_group_name", STR, target_group_name),
     SVC_FIELD_LOCAL("", "role", STR, role),
     SVC_FIELD("", "image", STR, image),
     SVC_FIELD("", "image_tag", STR, image_tag),
@@ -53,6 +56,9 @@ static const struct tb_kit_field fields[] = {
     SVC_FIELD("load_balancer", "vpc_id", STR, lb.vpc_id),
     SVC_FIELD("load_balancer", "stickiness_duration", INT, lb.stickiness_duration),
     SVC_FIELD("load_balancer", "deregistration_delay", INT, lb.deregistration_delay),
+    SVC_FIELD("load_balancer.stickiness", "type", STR, lb.stick.type),
+    SVC_FIELD("load_balancer.stickiness", "duration", INT, lb.stick.duration),
+    SVC_FIELD("load_balancer.stickiness", "cookie_name", STR, lb.stick.cookie_name),
     SVC_FIELD("load_balancer.health_check", "path", STR, lb.hc.path),
     SVC_FIELD("load_balancer.health_check", "matcher", STR, lb.hc.matcher),
     SVC_FIELD("load_balancer.health_check", "interval", INT, lb.hc.interval),
@@ -87,6 +93,7 @@ static const struct tb_kit_blockdef block_defs[] = {
     SVC_BLOCK("network", REQUIRED, net.set),
     SVC_BLOCK("load_balancer", FEATURE, lb.set),
     SVC_BLOCK("load_balancer.health_check", SETTINGS, lb.hc.set),
+    SVC_BLOCK("load_balancer.stickiness", FEATURE, lb.stick.set),
     SVC_BLOCK("deployment", SETTINGS, dep.set),
     SVC_BLOCK("capacity", FEATURE, cap.set),
     SVC_BLOCK("autoscaling", FEATURE, as.set),
@@ -102,29 +109,40 @@ static const struct tb_value *block_in(const struct tb_value *v, const char *nam
 	return tb_is_known(b) ? b : NULL;
 }
 
-/* ---- schedules: the set-nested block ---------------------------------------- */
+/* ---- schedules: the set-nested block, or the map of them ---------------------- */
 
-/* The schedule set (in whatever order it comes) into as->sched. */
+static void load_sched(const struct tb_value *o, const char *name, struct tb_svc_sched *sc)
+{
+	const char *tz = tb_get_str(tb_attr(o, "timezone"));
+
+	sc->name = name;
+	sc->schedule = tb_get_str(tb_attr(o, "schedule"));
+	sc->timezone = tz ? tz : "UTC";
+	sc->has_min = tb_get_int(tb_attr(o, "min_capacity"), &sc->min);
+	sc->has_max = tb_get_int(tb_attr(o, "max_capacity"), &sc->max);
+}
+
+/* The schedule set (in whatever order it comes) and the schedules map (by
+ * key) into as->sched; sched_map says which form v writes. */
 static int load_schedules(struct tb_arena *a, const struct tb_value *v, void *out)
 {
 	const struct tb_value *set = tb_attr(block_in(v, "autoscaling"), "schedule");
+	const struct tb_value *map = tb_attr(block_in(v, "autoscaling"), "schedules");
 	struct tb_svc_as *as = &((struct tb_svc *)out)->as;
 	size_t n = tb_is_known(set) ? tb_len(set) : 0;
+	size_t m = tb_is_known(map) ? tb_len(map) : 0;
 
-	as->sched = tb_arena_alloc(a, (n + 1) * sizeof(*as->sched));
+	as->sched = tb_arena_alloc(a, (n + m + 1) * sizeof(*as->sched));
 	if (as->sched == NULL)
 		return TB_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const struct tb_value *o = set->u.coll.items[i];
-		struct tb_svc_sched *sc = &as->sched[i];
-		const char *tz = tb_get_str(tb_attr(o, "timezone"));
-		sc->name = tb_get_str(tb_attr(o, "name"));
-		sc->schedule = tb_get_str(tb_attr(o, "schedule"));
-		sc->timezone = tz ? tz : "UTC";
-		sc->has_min = tb_get_int(tb_attr(o, "min_capacity"), &sc->min);
-		sc->has_max = tb_get_int(tb_attr(o, "max_capacity"), &sc->max);
+		load_sched(o, tb_get_str(tb_attr(o, "name")), &as->sched[i]);
 	}
-	as->n_sched = n;
+	for (size_t i = 0; i < m; i++)
+		load_sched(map->u.coll.items[i], map->u.coll.keys[i], &as->sched[n + i]);
+	as->n_sched = n + m;
+	as->sched_map = tb_is_known(map);
 	return 0;
 }
 
@@ -169,16 +187,24 @@ static const struct tb_value *opt_int(struct tb_arena *a, bool has, int64_t v)
 	return has ? tb_int(a, v) : tb_null(a, &tb_type_number);
 }
 
+/* One schedule: a schedule block, or an entry of the schedules map (whose
+ * type has no name: the name is its key). A timezone prior leaves null (the
+ * map's way to say UTC) stays null while AWS has UTC. */
 static const struct tb_value *build_sched(struct tb_arena *a, const struct tb_type *t,
-                                          const struct tb_svc_sched *sc)
+                                          const struct tb_svc_sched *sc,
+                                          const struct tb_value *prior)
 {
 	const struct tb_value *items[8] = {0};
+	const struct tb_value *tz = tb_attr(prior, "timezone");
+	bool utc_null = tb_is_known(prior) && tb_is_null(tz) && tb_str_eq(sc->timezone, "UTC");
 
 	if (t->n > TB_COUNT(items))
 		return NULL;
 	obj_set(t, items, "name", tb_string(a, sc->name ? sc->name : ""));
 	obj_set(t, items, "schedule", tb_string(a, sc->schedule ? sc->schedule : ""));
-	obj_set(t, items, "timezone", tb_string(a, sc->timezone ? sc->timezone : "UTC"));
+	obj_set(t, items, "timezone",
+	        utc_null ? tb_null(a, &tb_type_string)
+	                 : tb_string(a, sc->timezone ? sc->timezone : "UTC"));
 	obj_set(t, items, "min_capacity", opt_int(a, sc->has_min, sc->min));
 	obj_set(t, items, "max_capacity", opt_int(a, sc->has_max, sc->max));
 	for (size_t i = 0; i < t->n; i++)
@@ -203,28 +229,55 @@ static bool prior_has_sched(const struct tb_value *prior, const char *name)
 	return false;
 }
 
-/* The set of schedules AWS has. Order carries no meaning in a set; those in
- * prior come first in prior's order so that they line up with the planned
- * elements (tb_kit_fill_unknowns), then the others in AWS's order. */
+/* The schedules map AWS has, by name. */
+static const struct tb_value *build_schedules_map(struct tb_arena *a, const struct tb_svc_as *as,
+                                                  const struct tb_type *t,
+                                                  const struct tb_value *prior)
+{
+	const struct tb_value **items = tb_arena_alloc(a, (as->n_sched + 1) * sizeof(*items));
+	const char **keys = tb_arena_alloc(a, (as->n_sched + 1) * sizeof(*keys));
+
+	if (items == NULL || keys == NULL)
+		return NULL;
+	for (size_t i = 0; i < as->n_sched; i++) {
+		keys[i] = as->sched[i].name ? as->sched[i].name : "";
+		items[i] = build_sched(a, t->elem, &as->sched[i], tb_map_get(prior, keys[i]));
+		if (items[i] == NULL)
+			return NULL;
+	}
+	return tb_map(a, t, as->n_sched, keys, items);
+}
+
+/* The schedules in the form the prior state writes them (as->sched_map):
+ * the schedules map, or the set of schedule blocks (the other is null,
+ * resp. empty). Order carries no meaning in a set; those in prior come
+ * first in prior's order so that they line up with the planned elements
+ * (tb_kit_fill_unknowns), then the others in AWS's order. */
 static const struct tb_value *build_schedules(struct tb_arena *a, const char *path, const void *act,
                                               const struct tb_type *t, const struct tb_value *prior)
 {
 	const struct tb_svc_as *as = &((const struct tb_svc *)act)->as;
-	const struct tb_value **items = tb_arena_alloc(a, (as->n_sched + 1) * sizeof(*items));
+	bool map = strcmp(path, "autoscaling.schedules") == 0;
+	const struct tb_value **items;
 	size_t n = 0;
 
+	if (map)
+		return as->sched_map ? build_schedules_map(a, as, t, prior) : tb_null(a, t);
+	if (as->sched_map)
+		return tb_set(a, t, 0, NULL);
+	items = tb_arena_alloc(a, (as->n_sched + 1) * sizeof(*items));
 	if (items == NULL)
 		return NULL;
 	for (size_t i = 0; tb_is_known(prior) && i < tb_len(prior); i++) {
 		const char *name = tb_get_str(tb_attr(prior->u.coll.items[i], "name"));
 		const struct tb_svc_sched *sc = find_sched(as, name);
-		if (sc && (items[n++] = build_sched(a, t->elem, sc)) == NULL)
+		if (sc && (items[n++] = build_sched(a, t->elem, sc, NULL)) == NULL)
 			return NULL;
 	}
 	for (size_t i = 0; i < as->n_sched; i++) {
 		if (prior_has_sched(prior, as->sched[i].name))
 			continue;
-		if ((items[n++] = build_sched(a, t->elem, &as->sched[i])) == NULL)
+		if ((items[n++] = build_sched(a, t->elem, &as->sched[i], NULL)) == NULL)
 			return NULL;
 	}
 	return tb_set(a, t, n, items);
@@ -272,7 +325,7 @@ bool tb_service_attr_equal(const char *block, const char *attr, const struct tb_
 /* clang-format off */
 static const char *const td_attrs[] = {
     "image", "image_tag", "cpu", "memory", "port", "environment", "secrets",
-    "execution_role_arn", "task_role_arn",
+    "execution_role_arn", "task_role_arn", "family", "container_name", "log_group_name",
 };
 /* clang-format on */
 
@@ -286,6 +339,20 @@ bool tb_service_td_equal(const struct tb_svc *x, const struct tb_svc *y)
 }
 
 /* ---- building a state value ------------------------------------------------ */
+
+/*
+ * AWS's stickiness in the form prior writes it: with a stickiness block,
+ * the block (stickiness_duration stays prior's); without one, an lb_cookie
+ * as stickiness_duration and anything else (app_cookie) as a block, which
+ * the plan then removes.
+ */
+static void stickiness_as_prior(struct tb_svc_lb *act, const struct tb_svc_lb *dflt)
+{
+	if (dflt->stick.set)
+		act->stickiness_duration = dflt->stickiness_duration;
+	else if (act->stick.set && tb_str_eq(act->stick.type, "lb_cookie"))
+		act->stick.set = false;
+}
 
 /* Builds the state for actual, shaped after prior. See service.h. */
 int tb_service_state(struct tb_arena *a, const struct tb_meta *meta, const struct tb_svc *actual,
@@ -308,6 +375,8 @@ int tb_service_state(struct tb_arena *a, const struct tb_meta *meta, const struc
 	}
 	if (!act.lb.set) /* requests_per_target is ignored without a load balancer (TB020) */
 		act.as.requests = dflt.as.requests;
+	act.as.sched_map = dflt.as.sched_map;
+	stickiness_as_prior(&act.lb, &dflt.lb);
 	err = tb_kit_tags_actual(a, meta, prior, &act.tags_all, &act.tags);
 	return err == 0
 	           ? tb_kit_build_state(&tb_service_model, a, &act, &dflt, prior, emit_all, out)

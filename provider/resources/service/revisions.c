@@ -134,15 +134,17 @@ static int revisions_in_use(struct tb_arena *a, const struct tb_svc *s, const js
 
 /*
  * After the rollout of a new revision: the family's other ACTIVE revisions
- * (and extra, the previous one) are deregistered. A rollout not waited for
- * is still in progress, so (look) the revisions its deployments use stay.
- * A failure only warns: the rollout succeeded, and the next one or the
- * destroy deregisters what is left.
+ * (and extra, the previous one) are deregistered, and those of old_family
+ * when the family changed. A rollout not waited for is still in progress,
+ * so (look) the revisions its deployments use stay. A failure only warns:
+ * the rollout succeeded, and the next one or the destroy deregisters what
+ * is left.
  */
 void tb_service_prune_revisions(struct tb_op *op, const struct tb_svc *s, const char *extra,
-                                bool look)
+                                const char *old_family, bool look)
 {
 	struct tb_arena *a = op->call->arena;
+	const char *family = tb_service_family(s);
 	struct tb_strs keep;
 	json_t *resp = NULL;
 	int err = look ? tb_service_find(&op->ctx, s->cluster, s->name, &resp) : 0;
@@ -150,7 +152,9 @@ void tb_service_prune_revisions(struct tb_op *op, const struct tb_svc *s, const 
 	if (err == 0)
 		err = revisions_in_use(a, s, resp, &keep);
 	if (err == 0)
-		err = tb_service_prune_tds(&op->ctx, s->name, extra, &keep);
+		err = tb_service_prune_tds(&op->ctx, family, extra, &keep);
+	if (err == 0 && old_family && !tb_str_eq(old_family, family))
+		err = tb_service_prune_tds(&op->ctx, old_family, NULL, &keep);
 	if (err != 0)
 		tb_diag_addf(
 		    &op->call->diags, TB_SEV_WARNING, NULL,
@@ -158,7 +162,7 @@ void tb_service_prune_revisions(struct tb_op *op, const struct tb_svc *s, const 
 		    "Deregistering the ACTIVE revisions of task-definition family %s other "
 		    "than %s failed: %s. They stay registered (and unused); the next "
 		    "rollout of a new revision, or the destroy, deregisters them.",
-		    s->name, s->task_definition_arn ? s->task_definition_arn : "?",
+		    family, s->task_definition_arn ? s->task_definition_arn : "?",
 		    op->ctx.error.err == err ? tb_aws_error_string(a, &op->ctx.error)
 		                             : tb_strerror(err));
 }

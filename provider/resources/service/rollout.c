@@ -379,7 +379,7 @@ int tb_service_read_deployed_image(struct tb_op *op, const json_t *describe, str
 		return 0;
 	if (err != 0)
 		return tb_kit_fail(op, &op->ctx, "reading the deployed task definition", err);
-	s->deployed_image =
-	    tb_service_td_image(a, json_object_get(resp, "taskDefinition"), s->name);
+	s->deployed_image = tb_service_td_image(a, json_object_get(resp, "taskDefinition"),
+	                                        tb_service_container(s));
 	return 0;
 }

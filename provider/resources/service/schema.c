@@ -155,6 +155,58 @@ static const struct tb_value *dflt_fargate_base(struct tb_arena *a, const void *
 	return e ? tb_int(a, e->fargate_base) : unknown_num(a);
 }
 
+/* ---- names derived from the service's name --------------------------------- */
+
+/* The service's name, or NULL (unknown when it is not known yet). */
+static const char *name_of(const struct tb_value *config, bool *unknown)
+{
+	const struct tb_value *n = tb_attr(config, "name");
+
+	*unknown = !tb_is_known(n);
+	return tb_get_str(n);
+}
+
+static const struct tb_value *dflt_name(struct tb_arena *a, const void *meta,
+                                        const struct tb_value *config)
+{
+	bool unknown;
+	const char *name = name_of(config, &unknown);
+
+	if (!is_resource(config))
+		return NULL;
+	return unknown ? tb_unknown(a, &tb_type_string) : tb_string(a, name);
+}
+
+static const struct tb_value *dflt_log_group(struct tb_arena *a, const void *meta,
+                                             const struct tb_value *config)
+{
+	bool unknown;
+	const char *name = name_of(config, &unknown);
+
+	if (!is_resource(config))
+		return NULL;
+	return unknown ? tb_unknown(a, &tb_type_string)
+	               : tb_string(a, tb_service_log_group(a, name));
+}
+
+/* With a load balancer: a name from the service's cluster and name. */
+static const struct tb_value *dflt_tg_name(struct tb_arena *a, const void *meta,
+                                           const struct tb_value *config)
+{
+	const struct tb_value *lb = tb_attr(config, "load_balancer");
+	const struct tb_value *cluster = tb_attr(config, "cluster");
+	bool unknown;
+	const char *name = name_of(config, &unknown);
+
+	if (!is_resource(config))
+		return NULL;
+	if (tb_is_null(lb) && !tb_is_unknown(lb))
+		return tb_null(a, &tb_type_string);
+	if (unknown || !tb_is_known(cluster) || tb_is_unknown(lb))
+		return tb_unknown(a, &tb_type_string);
+	return tb_string(a, tb_service_tg_name(a, tb_get_str(cluster), name));
+}
+
 /* ---- blocks --------------------------------------------------------------- */
 
 static const struct tb_attr health_check_attrs[] = {
@@ -281,7 +333,7 @@ static const struct tb_attr load_balancer_attrs[] = {
      .type = T_NUM,
      .flags = OC,
      .description = "lb_cookie stickiness in seconds, 1-604800; 0 turns stickiness off "
-                    "(default 0).",
+                    "(default 0). The stickiness block, when present, decides instead.",
      .default_json = "0"},
     {.name = "deregistration_delay",
      .type = T_NUM,
@@ -290,10 +342,42 @@ static const struct tb_attr load_balancer_attrs[] = {
      .default_json = "30"},
 };
 
+static const struct tb_attr stickiness_attrs[] = {
+    {.name = "type",
+     .type = T_STR,
+     .flags = OC,
+     .description = "lb_cookie (the load balancer's cookie) or app_cookie (the application's "
+                    "cookie_name). Default lb_cookie.",
+     .default_json = "\"lb_cookie\""},
+    {.name = "duration",
+     .type = T_NUM,
+     .flags = OC,
+     .description = "Seconds a client stays on its target, 1-604800. Default 86400.",
+     .default_json = "86400"},
+    {.name = "cookie_name",
+     .type = T_STR,
+     .flags = TB_A_OPTIONAL,
+     .description = "The application's cookie (app_cookie only), e.g. \"TALENTBASE_SESSION\"; "
+                    "names starting with AWSALB, AWSALBAPP or AWSALBTG are the load "
+                    "balancer's."},
+};
+
+static const struct tb_block stickiness_block = {
+    .attrs = stickiness_attrs,
+    .n_attrs = TB_COUNT(stickiness_attrs),
+    .description = "Sticky sessions of the target group. Takes the place of "
+                   "stickiness_duration (which must then be left out).",
+};
+
 static const struct tb_nested load_balancer_nested[] = {
     {.name = "health_check",
      .nesting = TB_NEST_SINGLE,
      .block = &lb_health_check_block,
+     .min_items = 0,
+     .max_items = 1},
+    {.name = "stickiness",
+     .nesting = TB_NEST_SINGLE,
+     .block = &stickiness_block,
      .min_items = 0,
      .max_items = 1},
 };
@@ -402,6 +486,34 @@ static const struct tb_block schedule_block = {
                    "the order of the blocks does not matter.",
 };
 
+/* The schedules map's objects: the schedule blocks' attributes but the name,
+ * which is the map key. No defaults inside a nested attribute: a null
+ * timezone means UTC. */
+static const struct tb_attr schedules_attrs[] = {
+    {.name = "schedule",
+     .type = T_STR,
+     .flags = TB_A_REQUIRED,
+     .description = "cron(...) with six fields, rate(...) or at(yyyy-mm-ddThh:mm:ss)."},
+    {.name = "timezone",
+     .type = T_STR,
+     .flags = TB_A_OPTIONAL,
+     .description = "IANA time zone of the schedule (null: UTC)."},
+    {.name = "min_capacity",
+     .type = T_NUM,
+     .flags = TB_A_OPTIONAL,
+     .description = "Minimum capacity set when the action runs."},
+    {.name = "max_capacity",
+     .type = T_NUM,
+     .flags = TB_A_OPTIONAL,
+     .description = "Maximum capacity set when the action runs."},
+};
+
+static const struct tb_nested_attrs schedules_map = {
+    .nesting = TB_NEST_MAP,
+    .attrs = schedules_attrs,
+    .n_attrs = TB_COUNT(schedules_attrs),
+};
+
 static const struct tb_attr autoscaling_attrs[] = {
     {.name = "min_capacity",
      .type = T_NUM,
@@ -439,6 +551,13 @@ static const struct tb_attr autoscaling_attrs[] = {
      .flags = OC,
      .description = "Seconds after a scale-out before the next (default 60).",
      .default_json = "60"},
+    {.name = "schedules",
+     .flags = TB_A_OPTIONAL,
+     .description = "Scheduled actions by name: { \"business-hours\" = { schedule = "
+                    "\"cron(0 8 ? * MON-FRI *)\", timezone = \"America/Sao_Paulo\", "
+                    "min_capacity = 2, max_capacity = 10 } }. Another way to write schedule "
+                    "blocks (not both): a finding about one schedule points at its entry.",
+     .nested = &schedules_map},
 };
 
 static const struct tb_nested autoscaling_nested[] = {
@@ -508,8 +627,34 @@ static const struct tb_attr service_attrs[] = {
     {.name = "name",
      .type = T_STR,
      .flags = TB_A_REQUIRED | TB_A_FORCE_NEW,
-     .description = "Service name; also the task-definition family and the log group "
-                    "/ecs/<name>."},
+     .description = "Service name; by default also the task-definition family, the container "
+                    "name and the log group /ecs/<name>."},
+    {.name = "family",
+     .type = T_STR,
+     .flags = OC,
+     .description = "Task-definition family (default: name). Changing it registers the next "
+                    "revision in the new family and deregisters the old family's.",
+     .default_fn = dflt_name},
+    {.name = "container_name",
+     .type = T_STR,
+     .flags = OC | TB_A_FORCE_NEW,
+     .description = "Name of the service's container (default: name). The load balancer "
+                    "sends traffic to it by name: changing it replaces the service.",
+     .default_fn = dflt_name},
+    {.name = "log_group_name",
+     .type = T_STR,
+     .flags = OC | TB_A_FORCE_NEW,
+     .description = "CloudWatch log group of the container (default /ecs/<name>). Log "
+                    "groups cannot be renamed: changing it replaces the service.",
+     .default_fn = dflt_log_group},
+    {.name = "target_group_name",
+     .type = T_STR,
+     .flags = OC | TB_A_FORCE_NEW,
+     .description = "Name of the target group, at most 32 letters, digits and inner hyphens "
+                    "(default: from name and a hash of cluster/name; null without a "
+                    "load_balancer). Target groups cannot be renamed: changing it replaces "
+                    "the service.",
+     .default_fn = dflt_tg_name},
     {.name = "cluster",
      .type = T_STR,
      .flags = TB_A_REQUIRED | TB_A_FORCE_NEW,
@@ -597,10 +742,6 @@ static const struct tb_attr service_attrs[] = {
      .type = T_STR,
      .flags = TB_A_COMPUTED,
      .description = "ARN of the listener rule."},
-    {.name = "log_group_name",
-     .type = T_STR,
-     .flags = TB_A_COMPUTED,
-     .description = "Name of the log group."},
     {.name = "deployed_image",
      .type = T_STR,
      .flags = TB_A_COMPUTED,
@@ -657,7 +798,7 @@ const struct tb_block tb_service_block = {
     .n_blocks = TB_COUNT(service_nested),
     .description = "A web, API or worker service on ECS Fargate behind the shared ALB: task "
                    "definition, service, target group, listener rule, autoscaling and log "
-                   "group as one resource, checked against the team's rules (TB001-TB020).",
+                   "group as one resource, checked against the team's rules (TB001-TB027).",
 };
 
 const struct tb_schema tb_service_schema = {
@@ -675,6 +816,7 @@ static const struct {
     {.path = "network", .block = &network_block},
     {.path = "load_balancer", .block = &load_balancer_block},
     {.path = "load_balancer.health_check", .block = &lb_health_check_block},
+    {.path = "load_balancer.stickiness", .block = &stickiness_block},
     {.path = "deployment", .block = &deployment_block},
     {.path = "capacity", .block = &capacity_block},
     {.path = "autoscaling", .block = &autoscaling_block},

@@ -9,6 +9,7 @@
  *                       (requests, answers, read/create/update/delete steps)
  *   sequences           bundle.c; rollout.c (waiting for ECS), revisions.c
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "resources/service/service.h"
@@ -53,10 +54,154 @@ static void check_load_balancer(struct tb_call *c, const struct tb_value *v)
 		            "A load_balancer forwards to the container port: set port.");
 }
 
+/* Names AWS gives the bundle's objects, and the characters it allows in them. */
+struct name_rule {
+	const char *attr;
+	size_t max;
+	const char *extra;  /* allowed besides letters and digits */
+	bool inner_hyphens; /* ELB: no hyphen first or last, not "internal-..." */
+	const char *aws;    /* what AWS calls it */
+};
+
+/* clang-format off */
+static const struct name_rule name_rules[] = {
+    {.attr = "family", .max = 255, .extra = "-_", .aws = "A task-definition family"},
+    {.attr = "container_name", .max = 255, .extra = "-_", .aws = "A container name"},
+    {.attr = "log_group_name", .max = 512, .extra = "._-/#", .aws = "A log group name"},
+    {.attr = "target_group_name", .max = 32, .extra = "-", .inner_hyphens = true, .aws = "A target group name"},
+};
+/* clang-format on */
+
+static bool name_ok(const struct name_rule *r, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > r->max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr(r->extra, v[i]) == NULL)
+			return false;
+	return !r->inner_hyphens ||
+	       (v[0] != '-' && v[n - 1] != '-' && !tb_str_has_prefix(v, "internal-"));
+}
+
+static void check_names(struct tb_call *c, const struct tb_value *v)
+{
+	for (size_t i = 0; i < TB_COUNT(name_rules); i++) {
+		const struct name_rule *r = &name_rules[i];
+		const char *name = tb_get_str(tb_attr(v, r->attr));
+		if (name == NULL || name_ok(r, name))
+			continue;
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, r->attr, "Invalid name",
+		             "%s = \"%s\": %s has 1 to %zu characters: letters, digits%s%s%s.",
+		             r->attr, name, r->aws, r->max, *r->extra ? " and " : "", r->extra,
+		             r->inner_hyphens ? ", not first or last, and it does not start with "
+		                                "\"internal-\" (Elastic Load Balancing's rules)"
+		                              : "");
+	}
+}
+
+/* ---- stickiness ---- */
+
+#define STICKY_MAX_S 604800 /* one week, ELB's limit for both cookie types */
+
+static const char *const reserved_cookies[] = {"AWSALB", "AWSALBAPP", "AWSALBTG"};
+
+static void check_stickiness_duration(struct tb_call *c, const struct tb_value *lb)
+{
+	int64_t d = 0;
+	const struct tb_value *v = tb_attr(lb, "stickiness_duration");
+
+	if (tb_is_known(v) && (!tb_get_int(v, &d) || d < 0 || d > STICKY_MAX_S))
+		tb_diag_add(
+		    &c->diags, TB_SEV_ERROR, "load_balancer.stickiness_duration",
+		    "Invalid stickiness",
+		    "stickiness_duration must be a whole number of seconds from 1 to 604800 "
+		    "(one week), or 0 for no stickiness.");
+	if (d > 0 && tb_is_known(tb_attr(lb, "stickiness")))
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, "load_balancer.stickiness_duration",
+		             "Conflicting stickiness settings",
+		             "stickiness_duration = %lld and a stickiness block both set sticky "
+		             "sessions. The block decides: remove stickiness_duration and give its "
+		             "duration in the block (stickiness { duration = %lld }).",
+		             (long long)d, (long long)d);
+}
+
+/* The cookie the stickiness block names, against its type. */
+static void check_cookie(struct tb_call *c, const char *type, const struct tb_value *cookie)
+{
+	const char *name = tb_get_str(cookie);
+	bool app = tb_str_eq(type, "app_cookie");
+
+	if (app && tb_is_null(cookie) && !tb_is_unknown(cookie))
+		tb_diag_add(&c->diags, TB_SEV_ERROR, "load_balancer.stickiness",
+		            "Missing cookie_name",
+		            "type = \"app_cookie\" follows the application's own cookie: set "
+		            "cookie_name to its name.");
+	if (!app && name)
+		tb_diag_add(&c->diags, TB_SEV_ERROR, "load_balancer.stickiness.cookie_name",
+		            "cookie_name needs app_cookie",
+		            "With type = \"lb_cookie\" the load balancer sets its own cookie "
+		            "(AWSALB): remove cookie_name, or set type = \"app_cookie\".");
+	for (size_t i = 0; app && name && i < TB_COUNT(reserved_cookies); i++)
+		if (tb_str_has_prefix(name, reserved_cookies[i]))
+			tb_diag_addf(
+			    &c->diags, TB_SEV_ERROR, "load_balancer.stickiness.cookie_name",
+			    "Reserved cookie name",
+			    "cookie_name = \"%s\": names starting with AWSALB, AWSALBAPP or "
+			    "AWSALBTG are the load balancer's own.",
+			    name);
+}
+
+static void check_stickiness(struct tb_call *c, const struct tb_value *v)
+{
+	const struct tb_value *lb = tb_attr(v, "load_balancer");
+	const struct tb_value *st = tb_attr(lb, "stickiness");
+	const char *type = tb_get_str(tb_attr(st, "type"));
+	int64_t d = 0;
+
+	if (!tb_is_known(lb))
+		return;
+	check_stickiness_duration(c, lb);
+	if (!tb_is_known(st))
+		return;
+	if (type && !tb_str_eq(type, "lb_cookie") && !tb_str_eq(type, "app_cookie"))
+		tb_diag_addf(&c->diags, TB_SEV_ERROR, "load_balancer.stickiness.type",
+		             "Invalid stickiness type",
+		             "type = \"%s\": an application load balancer's target group sticks by "
+		             "\"lb_cookie\" or \"app_cookie\".",
+		             type);
+	if (tb_is_known(tb_attr(st, "duration")) &&
+	    (!tb_get_int(tb_attr(st, "duration"), &d) || d < 1 || d > STICKY_MAX_S))
+		tb_diag_add(
+		    &c->diags, TB_SEV_ERROR, "load_balancer.stickiness.duration",
+		    "Invalid stickiness duration",
+		    "duration must be a whole number of seconds from 1 to 604800 (one week).");
+	if (type)
+		check_cookie(c, type, tb_attr(st, "cookie_name"));
+}
+
+/* Schedules are written one way: the map, or the blocks. */
+static void check_schedule_forms(struct tb_call *c, const struct tb_value *v)
+{
+	const struct tb_value *as = tb_attr(v, "autoscaling");
+	const struct tb_value *map = tb_attr(as, "schedules");
+
+	if (tb_is_known(map) && tb_len(tb_attr(as, "schedule")) > 0)
+		tb_diag_add(&c->diags, TB_SEV_ERROR, "autoscaling.schedules",
+		            "Schedules written twice",
+		            "autoscaling has both schedule blocks and a schedules map: write every "
+		            "schedule one way, as schedules = { \"<name>\" = { schedule = ... } } "
+		            "(findings then point at each entry) or as schedule blocks.");
+}
+
 /* clang-format off */
 static const struct shape_check shape_checks[] = {
     {.check = check_role},
+    {.check = check_schedule_forms},
     {.check = check_load_balancer},
+    {.check = check_names},
+    {.check = check_stickiness},
     {.check = tb_kit_check_timeouts},
 };
 /* clang-format on */
@@ -87,7 +232,8 @@ static void service_validate(struct tb_call *c, const struct tb_value *config)
 /* clang-format off */
 static const char *const td_inputs[] = {
     "image", "image_tag", "cpu", "memory", "port", "environment", "secrets",
-    "execution_role_arn", "task_role_arn", "health_check", "name",
+    "execution_role_arn", "task_role_arn", "health_check", "name", "family", "container_name",
+    "log_group_name",
 };
 static const char *const td_outputs[] = {
     "task_definition_arn", "task_definition_revision", "deployed_image",
@@ -142,12 +288,13 @@ static int plan_update(struct tb_arena *a, struct tb_plan *p)
 
 /* PlanResourceChange: computed values that follow from the configuration,
  * unknowns for what the apply will change, replacements the schema cannot
- * express, then the rules over the planned value. */
+ * express, then the rules over the planned value with what preflight read. */
 static int service_plan(struct tb_call *c, struct tb_plan *p)
 {
 	struct tb_arena *a = c->arena;
 	const char *name = tb_get_str(tb_attr(p->planned, "name"));
 	const char *cluster = tb_get_str(tb_attr(p->planned, "cluster"));
+	struct tb_preflight *facts = NULL;
 	int err = tb_kit_plan_tags(a, c->meta, p);
 
 	if (err == 0)
@@ -156,15 +303,15 @@ static int service_plan(struct tb_call *c, struct tb_plan *p)
 	if (err == 0 && name && cluster)
 		err = tb_plan_set(a, p, "id",
 		                  tb_string(a, tb_arena_printf(a, "%s/%s", cluster, name)));
-	if (err == 0 && name && tb_get_str(tb_attr(p->prior, "log_group_name")) == NULL)
-		err = tb_plan_set(a, p, "log_group_name",
-		                  tb_string(a, tb_service_log_group(a, name)));
 	if (err == 0 && tb_is_known(p->prior))
 		err = plan_update(a, p);
 	if (err != 0)
 		return err;
 	check_shape(c, p->planned);
-	tb_kit_rules(c, TB_SVC_RESOURCE, TB_RULES_PLAN, p->planned);
+	/* A plan that fails on the configuration already reads nothing more. */
+	if (!tb_diags_has_errors(&c->diags) && tb_service_preflight(c, p, &facts) != 0)
+		return TB_ENOMEM;
+	tb_kit_rules_preflight(c, TB_SVC_RESOURCE, p->planned, facts);
 	return 0;
 }
 
@@ -173,7 +320,7 @@ static int service_plan(struct tb_call *c, struct tb_plan *p)
 /* clang-format off */
 static const char *const computed_attrs[] = {
     "arn", "task_definition_arn", "task_definition_revision", "target_group_arn",
-    "listener_rule_arn", "log_group_name", "deployed_image",
+    "listener_rule_arn", "deployed_image",
 };
 /* clang-format on */
 
@@ -202,7 +349,6 @@ static int service_create(struct tb_op *op, const struct tb_value *planned,
 	if (err != 0)
 		return err;
 	s.id = tb_arena_printf(c->arena, "%s/%s", s.cluster, s.name);
-	s.log_group_name = NULL;
 	err = tb_service_create_bundle(op, &s);
 	*out = apply_result(c, planned, &s, err != 0);
 	return err;

@@ -46,12 +46,21 @@ struct tb_svc_tghc {
 	int64_t interval, timeout, healthy_threshold, unhealthy_threshold;
 };
 
+/* Sticky sessions; absent (set false) means none, or stickiness_duration's. */
+struct tb_svc_stick {
+	bool set;
+	const char *type;        /* lb_cookie | app_cookie */
+	const char *cookie_name; /* app_cookie only */
+	int64_t duration;
+};
+
 struct tb_svc_lb {
 	bool set;
 	const char *listener_arn, *vpc_id;
 	int64_t priority; /* 0: the rule is missing */
 	struct tb_strs host_headers, path_patterns;
 	struct tb_svc_tghc hc;
+	struct tb_svc_stick stick;
 	int64_t stickiness_duration, deregistration_delay;
 };
 
@@ -82,6 +91,7 @@ struct tb_svc_as {
 	int64_t in_cooldown, out_cooldown;
 	size_t n_sched;
 	struct tb_svc_sched *sched; /* a set: names unique, order meaningless */
+	bool sched_map;             /* written as the schedules map, not schedule blocks (ours) */
 };
 
 /* Always effective. retention 0: the log group is missing. retain is ours. */
@@ -93,6 +103,7 @@ struct tb_svc_logs {
 
 struct tb_svc {
 	const char *name, *cluster, *role, *image, *image_tag;
+	const char *family, *container_name, *target_group_name; /* log_group_name below */
 	const char *execution_role_arn, *task_role_arn;
 	int64_t cpu, memory, port, desired_count; /* port 0: none */
 	bool enable_execute_command;
@@ -115,6 +126,16 @@ struct tb_svc {
 		const char *td_arn, *tg_arn; /* the revision and target group it uses */
 	} found;
 };
+
+/* The family and the container name: the configured ones, else the name. */
+static inline const char *tb_service_family(const struct tb_svc *s)
+{
+	return s->family ? s->family : s->name;
+}
+static inline const char *tb_service_container(const struct tb_svc *s)
+{
+	return s->container_name ? s->container_name : s->name;
+}
 
 /* ---- schema (schema.c) ------------------------------------------------------ */
 
@@ -275,6 +296,11 @@ char *tb_service_tg_name(struct tb_arena *a, const char *cluster, const char *na
 /* "app/<lb>/<id>/targetgroup/<tg>/<id>" from a listener ARN and a target group
  * ARN; NULL when either is not of that form. */
 char *tb_service_request_label(struct tb_arena *a, const char *listener_arn, const char *tg_arn);
+/* The stickiness the target group gets: the stickiness block's, else an
+ * lb_cookie of stickiness_duration seconds (0: none, set false). */
+struct tb_svc_stick tb_service_stickiness(const struct tb_svc_lb *lb);
+/* Whether two settings give the target group the same stickiness. */
+bool tb_service_stickiness_equal(const struct tb_svc_lb *x, const struct tb_svc_lb *y);
 /* Query parameters (ELBv2). Return 0 or TB_ENOMEM. */
 int tb_service_tg_params(const struct tb_svc *s, const char *tg_name, struct tb_aws_params *out);
 int tb_service_tg_health_params(const struct tb_svc *s, const char *tg_arn,
@@ -434,11 +460,29 @@ int tb_service_prune_tds(struct tb_aws_ctx *ctx, const char *family, const char 
                          const struct tb_strs *keep);
 /*
  * After the rollout of a new revision: the family's other ACTIVE revisions
- * (and extra, the previous one) are deregistered; with look, those the
+ * (and extra, the previous one) are deregistered, and every one of
+ * old_family (may be NULL) when it is another family; with look, those the
  * service's deployments still use stay. A failure only warns.
  */
 void tb_service_prune_revisions(struct tb_op *op, const struct tb_svc *s, const char *extra,
-                                bool look);
+                                const char *old_family, bool look);
+
+/* ---- preflight (preflight.c) ---------------------------------------------------- */
+
+/*
+ * The read-only AWS calls the rules TB021-TB027 judge, for what plan p is
+ * about to change, made when the provider is configured with preflight on
+ * (each once per provider process, this plan's in parallel, within a
+ * budget of seconds). *out (in c's arena) is what AWS answered, or NULL
+ * when nothing was read. A call AWS refuses is one warning in c->diags
+ * naming it and the permission it needs. Returns 0 or TB_ENOMEM.
+ */
+int tb_service_preflight(struct tb_call *c, const struct tb_plan *p, struct tb_preflight **out);
+/* Whether image is in an ECR registry of region
+ * ("<account>.dkr.ecr.<region>.amazonaws.com/<repository>"): *registry and
+ * *repository (in a). */
+bool tb_service_ecr_image(struct tb_arena *a, const char *image, const char *region,
+                          const char **registry, const char **repository);
 
 /* ---- the bundle (bundle.c) ----------------------------------------------------- */
 

@@ -27,13 +27,14 @@ static json_t *container_health_check(struct tb_arena *a, const struct tb_svc_hc
 static json_t *container(struct tb_arena *a, const struct tb_svc *s, const char *region)
 {
 	char *image = tb_service_image_ref(a, s->image, s->image_tag);
-	char *group = tb_service_log_group(a, s->name);
+	const char *group =
+	    s->log_group_name ? s->log_group_name : tb_service_log_group(a, s->name);
 	json_t *c;
 
 	if (image == NULL || group == NULL)
 		return NULL;
-	c = json_pack("{s:s, s:s, s:b, s:O, s:O, s:{s:s, s:{s:s, s:s, s:s}}}", "name", s->name,
-	              "image", image, "essential", 1, "environment",
+	c = json_pack("{s:s, s:s, s:b, s:O, s:O, s:{s:s, s:{s:s, s:s, s:s}}}", "name",
+	              tb_service_container(s), "image", image, "essential", 1, "environment",
 	              tb_kit_json_pairs(a, &s->environment, "name", "value"), "secrets",
 	              tb_kit_json_pairs(a, &s->secrets, "name", "valueFrom"), "logConfiguration",
 	              "logDriver", "awslogs", "options", "awslogs-group", group, "awslogs-region",
@@ -61,10 +62,10 @@ json_t *tb_service_td_request(struct tb_arena *a, const struct tb_svc *s, const 
 
 	if (cpu == NULL || mem == NULL || s->name == NULL)
 		return NULL;
-	td = json_pack("{s:s, s:s, s:[s], s:s, s:s, s:s?, s:[o]}", "family", s->name, "networkMode",
-	               "awsvpc", "requiresCompatibilities", "FARGATE", "cpu", cpu, "memory", mem,
-	               "executionRoleArn", s->execution_role_arn, "containerDefinitions",
-	               container(a, s, region));
+	td = json_pack("{s:s, s:s, s:[s], s:s, s:s, s:s?, s:[o]}", "family", tb_service_family(s),
+	               "networkMode", "awsvpc", "requiresCompatibilities", "FARGATE", "cpu", cpu,
+	               "memory", mem, "executionRoleArn", s->execution_role_arn,
+	               "containerDefinitions", container(a, s, region));
 	if (td && s->task_role_arn &&
 	    tb_kit_set_new(td, "taskRoleArn", json_string(s->task_role_arn)) != 0)
 		goto fail;
@@ -143,7 +144,7 @@ static int flatten_container_hc(struct tb_arena *a, const json_t *hc, struct tb_
  * "taskDefinition" object. */
 int tb_service_flatten_td(struct tb_arena *a, const json_t *td, struct tb_svc *s)
 {
-	const json_t *c = main_container(td, s->name);
+	const json_t *c = main_container(td, tb_service_container(s));
 	const json_t *ports = json_object_get(c, "portMappings");
 	const json_t *opts = json_object_get(json_object_get(c, "logConfiguration"), "options");
 	int err;
@@ -152,6 +153,8 @@ int tb_service_flatten_td(struct tb_arena *a, const json_t *td, struct tb_svc *s
 		return TB_EINVAL;
 	s->task_definition_arn = tb_arena_strdup(a, tb_kit_jstr(td, "taskDefinitionArn"));
 	s->task_definition_revision = tb_kit_jint(td, "revision");
+	s->family = tb_arena_strdup(a, tb_kit_jstr(td, "family"));
+	s->container_name = tb_arena_strdup(a, tb_kit_jstr(c, "name"));
 	s->cpu = tb_kit_jint(td, "cpu");
 	s->memory = tb_kit_jint(td, "memory");
 	s->execution_role_arn = tb_arena_strdup(a, tb_kit_jstr(td, "executionRoleArn"));
@@ -263,5 +266,5 @@ int tb_service_td_deregister(const struct tb_op *op, struct tb_aws_ctx *ctx, voi
 	struct tb_svc *s = slot;
 	static const struct tb_strs none = {0};
 
-	return tb_service_prune_tds(ctx, s->name, s->task_definition_arn, &none);
+	return tb_service_prune_tds(ctx, tb_service_family(s), s->task_definition_arn, &none);
 }

@@ -46,7 +46,8 @@ them:
 
 The error body has the shape of the service's protocol: JSON
 (``{"__type": code, "message": ...}``) when the request carried
-``X-Amz-Target``, else the query protocol's XML ``ErrorResponse``.
+``X-Amz-Target``, EC2's ``<Response><Errors><Error>`` for ec2, else the
+query protocol's XML ``ErrorResponse``.
 
 ``POST /moto-api/reset`` also clears the faults, the call log, latency,
 throttling and the variables set through /_tb/env (restoring their values
@@ -204,9 +205,18 @@ def _identify(environ: dict[str, Any], body: bytes) -> tuple[str | None, str | N
     return service, (action[0] if action else None), False
 
 
-def _error_response(rule: dict[str, Any], is_json: bool) -> tuple[str, list, bytes]:
+def _error_response(rule: dict[str, Any], is_json: bool,
+                    service: str | None = None) -> tuple[str, list, bytes]:
     request_id = str(uuid.uuid4())
     status = f"{rule['status']} Injected"
+    if service == "ec2":  # EC2's own error shape (EC2 API Reference, "Error codes")
+        body = (
+            "<Response><Errors><Error>"
+            f"<Code>{_xml_escape(rule['code'])}</Code>"
+            f"<Message>{_xml_escape(rule['message'])}</Message>"
+            f"</Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        ).encode()
+        return status, [("Content-Type", "text/xml")], body
     if is_json:
         body = json.dumps({"__type": rule["code"], "message": rule["message"]}).encode()
         headers = [("Content-Type", "application/x-amz-json-1.1"),
@@ -268,7 +278,7 @@ class ControlMiddleware:
         if rule is not None and rule["delay"] > 0:
             time.sleep(rule["delay"])
         if rule is not None and not rule["passthrough"]:
-            status, headers, payload = _error_response(rule, is_json)
+            status, headers, payload = _error_response(rule, is_json, service)
             headers.append(("Content-Length", str(len(payload))))
             entry.update(status=rule["status"], fault=rule["id"], end=time.monotonic())
             self.control.record(entry)

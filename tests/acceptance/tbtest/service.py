@@ -28,6 +28,8 @@ NAME = "web-dev"
 ADDRESS = "talentbase_service.web"
 DEFAULT_TAGS = {"Project": "TalentBase", "ManagedBy": "Terraform"}
 PROVIDER = {"region": "us-east-1", "environment": "development", "default_tags": DEFAULT_TAGS}
+# The tags CI pushed to the platform's ECR repositories (TB021 checks them).
+IMAGE_TAGS = ["v1", "v2", "sha-3f9c2e1"]
 # The tasks the service runs with min_capacity = 2: MOTO_ECS_SERVICE_RUNNING
 # must equal it for moto's deployment to report a completed rollout.
 TASKS = 2
@@ -56,12 +58,12 @@ class Platform:
 
 
 def make_platform(aws) -> Platform:
-    """Creates what the platform team owns (demo_platform.py's objects)
-    in the emulator."""
+    """Creates what the platform team owns (demo_platform.py's objects, the
+    ECR images of IMAGE_TAGS among them) in the emulator."""
     dp = _demo_platform()
     vpc, subnets, alb_sg, svc_sg = dp.network(aws("ec2"))
-    aws("ecs").create_cluster(clusterName=dp.CLUSTER,
-                              capacityProviders=["FARGATE", "FARGATE_SPOT"])
+    dp.cluster(aws("ecs"))
+    dp.registry(aws("ecr"), IMAGE_TAGS)
     listener = dp.load_balancer(aws("elbv2"), subnets, alb_sg)
     lb_arn = aws("elbv2").describe_listeners(
         ListenerArns=[listener])["Listeners"][0]["LoadBalancerArn"]

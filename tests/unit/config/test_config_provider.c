@@ -19,6 +19,10 @@ static const struct provider_case cases[] = {
     {"{}", NULL, NULL},
     {"{\"region\":\"us-east-1\",\"environment\":\"development\",\"max_retries\":5}", NULL, NULL},
     {"{\"region\":\"cn-north-1\",\"endpoints\":[{\"ecs\":\"http://127.0.0.1:5000\"}]}", NULL, NULL},
+    {"{\"preflight\":false,\"endpoints\":[{\"ecr\":\"http://127.0.0.1:5000\","
+     "\"ec2\":\"http://127.0.0.1:5000\"}]}",
+     NULL, NULL},
+    {"{\"endpoints\":[{\"ec2\":\"ec2.local\"}]}", "endpoints[0].ec2", "Invalid endpoint URL"},
     {"{\"assume_role\":[{\"role_arn\":\"arn:aws:iam::123456789012:role/deploy\","
      "\"duration\":\"1h\",\"session_name\":\"ci\"}]}",
      NULL, NULL},
@@ -129,10 +133,13 @@ static void test_config_provider_reconfigure_keeps_held_meta(void **state)
 	held = tb_provider_meta_get();
 	assert_non_null(held->aws);
 	assert_int_equal(configure("{\"region\":\"eu-west-1\",\"access_key\":\"AKIDTWO\","
-	                           "\"secret_key\":\"s2\",\"skip_credentials_validation\":true}"),
+	                           "\"secret_key\":\"s2\",\"skip_credentials_validation\":true,"
+	                           "\"preflight\":false}"),
 	                 0);
 	now = tb_provider_meta_get();
 	assert_ptr_not_equal(now, held);
+	assert_true(held->preflight); /* the default */
+	assert_false(now->preflight);
 	assert_string_equal(now->region, "eu-west-1");
 	assert_string_equal(now->environment, "production");
 	tb_provider_shutdown();

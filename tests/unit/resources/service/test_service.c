@@ -274,6 +274,117 @@ static void test_service_plan_replace(void **state)
 	assert_int_equal(p.n_requires_replace, 0);
 }
 
+/* The names AWS gives the objects default to the service's name; an override
+ * of one AWS cannot rename replaces the service, a new family does not. */
+static void test_service_plan_names(void **state)
+{
+	struct tb_meta meta = svc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *cfg = svc_config("config_web.json");
+	struct tb_plan p = svc_plan(&c, NULL, cfg);
+	const struct tb_value *prior = applied(&meta, p.planned);
+	static const char *const forced[] = {"container_name", "log_group_name",
+	                                     "target_group_name"};
+
+	assert_string_equal(svc_str(p.planned, "family"), "talentbase-web-prod");
+	assert_string_equal(svc_str(p.planned, "container_name"), "talentbase-web-prod");
+	assert_string_equal(svc_str(p.planned, "log_group_name"), "/ecs/talentbase-web-prod");
+	assert_string_equal(svc_str(p.planned, "target_group_name"),
+	                    tb_service_tg_name(A, "talentbase-prod", "talentbase-web-prod"));
+	for (size_t i = 0; i < TB_COUNT(forced); i++) {
+		p = svc_plan(&c, prior, svc_set(cfg, forced[i], tb_string(A, "ecs-targets")));
+		assert_true(svc_replaces(&p, forced[i]));
+		assert_string_equal(svc_str(p.planned, forced[i]), "ecs-targets");
+	}
+	p = svc_plan(&c, prior, svc_set(cfg, "family", tb_string(A, "fckdoomscroll")));
+	assert_int_equal(p.n_requires_replace, 0);
+	assert_true(tb_is_unknown(svc_at(p.planned, "task_definition_arn")));
+	/* a worker has no target group */
+	cfg = svc_set(cfg, "role", tb_string(A, "worker"));
+	cfg = svc_set(cfg, "load_balancer", tb_null(A, svc_at(cfg, "load_balancer")->type));
+	p = svc_plan(&c, NULL, cfg);
+	assert_true(tb_is_null(svc_at(p.planned, "target_group_name")));
+	assert_false(tb_is_unknown(svc_at(p.planned, "target_group_name")));
+}
+
+/* The names' own rules: ELB's for target groups, ECS's and CloudWatch's. */
+static void test_service_validate_names(void **state)
+{
+	static const struct {
+		const char *attr, *value;
+		bool ok;
+	} rows[] = {
+	    {"target_group_name", "ecs-targets", true},
+	    {"target_group_name", "a-name-that-is-far-too-long-for-elb", false},
+	    {"target_group_name", "-starts-with-hyphen", false},
+	    {"target_group_name", "ends-with-hyphen-", false},
+	    {"target_group_name", "internal-targets", false},
+	    {"target_group_name", "has_underscore", false},
+	    {"family", "fck_doom-scroll", true},
+	    {"family", "has space", false},
+	    {"container_name", "app", true},
+	    {"container_name", "app.v2", false},
+	    {"log_group_name", "/ecs/fckdoomscroll", true},
+	    {"log_group_name", "/ecs/with space", false},
+	};
+	struct tb_meta meta = svc_meta("production");
+
+	for (size_t i = 0; i < TB_COUNT(rows); i++) {
+		struct tb_call c = svc_call(&meta);
+		const struct tb_diag *d;
+		tb_resource_service.validate(&c,
+		                             svc_set(svc_config("config_web.json"), rows[i].attr,
+		                                     tb_string(A, rows[i].value)));
+		d = svc_diag(&c, "Invalid name");
+		if (rows[i].ok != (d == NULL))
+			fail_msg("%s = \"%s\": %s", rows[i].attr, rows[i].value,
+			         d ? d->detail : "accepted");
+		if (d)
+			assert_string_equal(tb_path_string(A, &d->path), rows[i].attr);
+	}
+}
+
+/* The stickiness block against stickiness_duration and its own rules. */
+static void test_service_validate_stickiness(void **state)
+{
+	static const struct {
+		const char *json; /* the load_balancer's stickiness settings */
+		const char *path; /* NULL: accepted */
+	} rows[] = {
+	    {"\"stickiness\":{\"type\":\"app_cookie\",\"cookie_name\":\"SID\"}", NULL},
+	    {"\"stickiness\":{}", NULL},
+	    {"\"stickiness_duration\":3600,\"stickiness\":{}", "load_balancer.stickiness_duration"},
+	    {"\"stickiness\":{\"type\":\"app_cookie\"}", "load_balancer.stickiness"},
+	    {"\"stickiness\":{\"cookie_name\":\"SID\"}", "load_balancer.stickiness.cookie_name"},
+	    {"\"stickiness\":{\"type\":\"app_cookie\",\"cookie_name\":\"AWSALBAPP-1\"}",
+	     "load_balancer.stickiness.cookie_name"},
+	    {"\"stickiness\":{\"type\":\"source_ip\"}", "load_balancer.stickiness.type"},
+	    {"\"stickiness\":{\"duration\":0}", "load_balancer.stickiness.duration"},
+	    {"\"stickiness_duration\":700000", "load_balancer.stickiness_duration"},
+	};
+	struct tb_meta meta = svc_meta("production");
+
+	for (size_t i = 0; i < TB_COUNT(rows); i++) {
+		struct tb_call c = svc_call(&meta);
+		const struct tb_value *lb = svc_at(
+		    svc_value(tb_arena_printf(A,
+		                              "{\"load_balancer\":{\"listener_arn\":\"" LISTENER
+		                              "\",\"priority\":1,%s}}",
+		                              rows[i].json)),
+		    "load_balancer");
+		tb_resource_service.validate(
+		    &c, svc_set(svc_config("config_web.json"), "load_balancer", lb));
+		if (rows[i].path == NULL) {
+			if (tb_diags_has_errors(&c.diags))
+				fail_msg("%s: %s", rows[i].json, c.diags.head->summary);
+			continue;
+		}
+		if (!tb_diags_has_errors(&c.diags))
+			fail_msg("%s: accepted", rows[i].json);
+		assert_string_equal(tb_path_string(A, &c.diags.head->path), rows[i].path);
+	}
+}
+
 /* desired_count left out stands for a derived count: autoscaling's floor, else
  * the environment's. Autoscaling owns the live count: no diff when it scales. */
 static void test_service_desired_count(void **state)
@@ -442,6 +553,63 @@ static void test_service_plan_schedule_set(void **state)
 	assert_string_equal(tb_path_string(A, &d->path), "autoscaling.schedule");
 }
 
+/* The schedules map: the same scheduled actions as the blocks, keyed by
+ * name, findings on the entry, a null timezone (UTC) that reads back null,
+ * and never both forms at once. */
+static void test_service_plan_schedules_map(void **state)
+{
+	struct tb_meta meta = svc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *cfg = svc_config("config_web.json"), *map, *prior, *read = NULL;
+	const struct tb_type *set_t = svc_at(cfg, "autoscaling.schedule")->type;
+	const struct tb_diag *d;
+	struct tb_plan p;
+	struct tb_svc s;
+
+	map =
+	    svc_at(svc_value("{\"autoscaling\":{\"schedules\":{\"business-hours\":{\"schedule\":"
+	                     "\"cron(0 8 ? * MON-FRI *)\",\"min_capacity\":2,\"max_capacity\":10},"
+	                     "\"after-hours\":{\"schedule\":\"cron(0 18 ? * MON-FRI *)\","
+	                     "\"timezone\":\"America/Sao_Paulo\",\"max_capacity\":4}}}}"),
+	           "autoscaling.schedules");
+	cfg = svc_set(cfg, "autoscaling.schedule", tb_set(A, set_t, 0, NULL));
+	cfg = svc_set(cfg, "autoscaling.schedules", map);
+	p = svc_plan(&c, NULL, cfg);
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_int_equal(tb_service_load(A, &meta, p.planned, &s), 0);
+	assert_int_equal(s.as.n_sched, 2);
+	assert_true(s.as.sched_map);
+	assert_string_equal(s.as.sched[0].name, "after-hours"); /* map keys sorted */
+	assert_string_equal(s.as.sched[1].timezone, "UTC");
+	prior = applied(&meta, p.planned);
+	assert_true(
+	    tb_is_null(svc_at(prior, "autoscaling.schedules[\"business-hours\"].timezone")));
+	assert_int_equal(tb_len(svc_at(prior, "autoscaling.schedule")), 0);
+	/* what AWS reports (UTC) reads back as the map with its null */
+	assert_int_equal(tb_service_load(A, &meta, prior, &s), 0);
+	assert_int_equal(tb_service_state(A, &meta, &s, prior, false, &read), 0);
+	if (!tb_value_equal(read, prior))
+		fail_msg("read differs at %s", svc_diff(read, prior));
+	p = svc_plan(&c, prior, cfg);
+	if (!tb_value_equal(p.planned, prior))
+		fail_msg("plan differs at %s", svc_diff(p.planned, prior));
+
+	/* a finding points at the entry */
+	c = svc_call(&meta);
+	tb_resource_service.validate(&c,
+	                             svc_set(cfg, "autoscaling.schedules[\"after-hours\"].timezone",
+	                                     tb_string(A, "Mars/Olympus")));
+	assert_non_null(d = svc_diag(&c, "schedule \"after-hours\": timezone \"Mars/Olympus\""));
+	assert_string_equal(tb_path_string(A, &d->path), "autoscaling.schedules[\"after-hours\"]");
+
+	/* not both */
+	c = svc_call(&meta);
+	tb_resource_service.validate(
+	    &c, svc_set(svc_config("config_web.json"), "autoscaling.schedules", map));
+	assert_non_null(d = svc_diag(&c, "Schedules written twice"));
+	assert_string_equal(tb_path_string(A, &d->path), "autoscaling.schedules");
+}
+
 static void test_service_td_equal(void **state)
 {
 	struct tb_meta meta = svc_meta("production");
@@ -472,12 +640,18 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_plan_no_change, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_plan_image_tag, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_plan_replace, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_plan_names, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_validate_names, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_validate_stickiness, svc_setup,
+	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_desired_count, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_state_absent_block, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_state_tags, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_fill_unknowns, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_plan_schedule_set, svc_setup,
+	                                    svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_plan_schedules_map, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_td_equal, svc_setup, svc_teardown),
 	};

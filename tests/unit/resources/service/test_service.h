@@ -14,7 +14,7 @@
 #define TD7     "arn:aws:ecs:us-east-1:123456789012:task-definition/talentbase-web-prod:7"
 #define TG_ARN                                                                                     \
 	"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/"                         \
-	"talentbase-web-prod-5c1e0f7a/"                                                            \
+	"talentbase-web-prod-9e1d265d/"                                                            \
 	"73e2d6bc24d8a067"
 #define RULE_ARN                                                                                   \
 	"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/"                   \

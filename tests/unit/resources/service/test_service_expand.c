@@ -64,7 +64,7 @@ static void test_service_expand_request_label(void **state)
 
 	assert_string_equal(tb_service_request_label(A, listener, TG_ARN),
 	                    "app/talentbase-prod-alb/50dc6c495c0c9188/targetgroup/"
-	                    "talentbase-web-prod-5c1e0f7a/73e2d6bc24d8a067");
+	                    "talentbase-web-prod-9e1d265d/73e2d6bc24d8a067");
 	assert_null(tb_service_request_label(A,
 	                                     "arn:aws:elasticloadbalancing:us-east-1:1:listener/"
 	                                     "net/nlb/1/2",
@@ -91,6 +91,26 @@ static void test_service_expand_task_definition(void **state)
 	assert_string_equal(
 	    json_string_value(json_object_get(c, "image")),
 	    "123456789012.dkr.ecr.us-east-1.amazonaws.com/talentbase/web@sha256:0123abcd");
+
+	/* the names a seed stack gives them */
+	s.family = "fckdoomscroll";
+	s.container_name = "app";
+	s.log_group_name = "/ecs/fckdoomscroll";
+	td = tb_service_td_request(A, &s, "us-east-1");
+	c = json_array_get(json_object_get(td, "containerDefinitions"), 0);
+	assert_string_equal(json_string_value(json_object_get(td, "family")), "fckdoomscroll");
+	assert_string_equal(json_string_value(json_object_get(c, "name")), "app");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(json_object_get(c, "logConfiguration"), "options"),
+	                        "awslogs-group")),
+	                    "/ecs/fckdoomscroll");
+	s.lb.set = true;
+	s.port = 3000;
+	td = tb_service_create_request(A, &s);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(td, "loadBalancers"), 0), "containerName")),
+	    "app");
 }
 
 static void test_service_expand_create_service(void **state)
@@ -151,7 +171,7 @@ static void test_service_expand_scaling(void **state)
 {
 	struct tb_svc s = web("production");
 	const char *label = "app/talentbase-prod-alb/50dc6c495c0c9188/targetgroup/"
-	                    "talentbase-web-prod-5c1e0f7a/73e2d6bc24d8a067";
+	                    "talentbase-web-prod-9e1d265d/73e2d6bc24d8a067";
 
 	assert_json(tb_service_target_request(A, &s),
 	            "{\"ServiceNamespace\":\"ecs\",\"ResourceId\":\"service/talentbase-prod/"
@@ -170,7 +190,7 @@ static void test_service_expand_scaling(void **state)
 	            "{\"TargetValue\":1000.0,\"PredefinedMetricSpecification\":{"
 	            "\"PredefinedMetricType\":\"ALBRequestCountPerTarget\",\"ResourceLabel\":"
 	            "\"app/talentbase-prod-alb/50dc6c495c0c9188/targetgroup/"
-	            "talentbase-web-prod-5c1e0f7a/73e2d6bc24d8a067\"},"
+	            "talentbase-web-prod-9e1d265d/73e2d6bc24d8a067\"},"
 	            "\"ScaleInCooldown\":300,\"ScaleOutCooldown\":60}");
 	assert_string_equal(tb_service_metric_type(TB_SVC_MEMORY),
 	                    "ECSServiceAverageMemoryUtilization");
@@ -204,7 +224,7 @@ static void test_service_expand_target_group(void **state)
 
 	s.lb.vpc_id = "vpc-3ac0fb5f";
 	tb_aws_params_init(&p, A);
-	assert_int_equal(tb_service_tg_params(&s, "talentbase-web-prod-5c1e0f7a", &p), 0);
+	assert_int_equal(tb_service_tg_params(&s, "talentbase-web-prod-9e1d265d", &p), 0);
 	assert_string_equal(params_text(&p), svc_file("expect_create_target_group.txt"));
 
 	tb_aws_params_init(&p, A);
@@ -225,6 +245,44 @@ static void test_service_expand_target_group(void **state)
 	assert_int_equal(tb_service_tg_attr_params(&s, TG_ARN, &p), 0);
 	assert_int_equal(p.n, 7);
 	assert_string_equal(p.items[4].value, "false");
+}
+
+/* The stickiness block: an application cookie with its own duration; it
+ * takes the place of stickiness_duration. */
+static void test_service_expand_stickiness(void **state)
+{
+	struct tb_svc s = web("production"), t;
+	struct tb_aws_params p;
+
+	s.lb.stick = (struct tb_svc_stick){.set = true,
+	                                   .type = "app_cookie",
+	                                   .duration = 3600,
+	                                   .cookie_name = "TALENTBASE_SESSION"};
+	tb_aws_params_init(&p, A);
+	assert_int_equal(tb_service_tg_attr_params(&s, TG_ARN, &p), 0);
+	assert_string_equal(params_text(&p),
+	                    "TargetGroupArn=" TG_ARN "\n"
+	                    "Attributes.member.1.Key=deregistration_delay.timeout_seconds\n"
+	                    "Attributes.member.1.Value=30\n"
+	                    "Attributes.member.2.Key=stickiness.enabled\n"
+	                    "Attributes.member.2.Value=true\n"
+	                    "Attributes.member.3.Key=stickiness.type\n"
+	                    "Attributes.member.3.Value=app_cookie\n"
+	                    "Attributes.member.4.Key=stickiness.app_cookie.duration_seconds\n"
+	                    "Attributes.member.4.Value=3600\n"
+	                    "Attributes.member.5.Key=stickiness.app_cookie.cookie_name\n"
+	                    "Attributes.member.5.Value=TALENTBASE_SESSION\n");
+	/* the block's lb_cookie equals the same stickiness_duration */
+	t = web("production");
+	s.lb.stick = (struct tb_svc_stick){.set = true, .type = "lb_cookie", .duration = 86400};
+	assert_int_equal(t.lb.stickiness_duration, 86400);
+	assert_true(tb_service_stickiness_equal(&s.lb, &t.lb));
+	s.lb.stick.duration = 60;
+	assert_false(tb_service_stickiness_equal(&s.lb, &t.lb));
+	t.lb.stickiness_duration = 0;
+	s.lb.stick.set = false;
+	s.lb.stickiness_duration = 0;
+	assert_true(tb_service_stickiness_equal(&s.lb, &t.lb));
 }
 
 static void test_service_expand_rule(void **state)
@@ -260,6 +318,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_expand_target_group, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_expand_rule, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_expand_stickiness, svc_setup,
+	                                    svc_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

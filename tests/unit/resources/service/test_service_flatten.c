@@ -152,6 +152,9 @@ static void test_service_flatten_fields(void **state)
 	assert_string_equal(s.as.sched[0].name, "after-hours"); /* sorted */
 	assert_int_equal(s.logs.retention, 30);
 	assert_string_equal(s.log_group_name, "/ecs/talentbase-web-prod");
+	assert_string_equal(s.family, "talentbase-web-prod");
+	assert_string_equal(s.container_name, "talentbase-web-prod");
+	assert_string_equal(s.target_group_name, "talentbase-web-prod-9e1d265d");
 	assert_int_equal(s.tags_all.n, 3);
 	assert_string_equal(s.tags_all.v[0].key, "ManagedBy");
 }
@@ -226,6 +229,51 @@ static void test_service_flatten_drift(void **state)
 		if (!tb_value_equal(read, prior))
 			fail_msg("%s drifted more than that: %s", d->path, svc_diff(read, prior));
 	}
+}
+
+/* Stickiness reads back in the form prior writes it: stickiness_duration
+ * for an lb_cookie, the block for an app_cookie (and whenever prior has
+ * the block). */
+static void test_service_flatten_stickiness(void **state)
+{
+	struct tb_meta meta = svc_meta("production");
+	struct tb_call c = svc_call(&meta);
+	const struct tb_value *prior = prior_state(&meta), *read = NULL, *cfg;
+	const struct recorded base = load_recorded();
+	struct recorded r = base;
+	struct tb_svc s;
+
+	/* app_cookie set outside Terraform: the block shows, the shorthand is 0 */
+	r.text[R_TG_ATTRS] =
+	    replace(base.text[R_TG_ATTRS], "<Value>lb_cookie</Value>", "<Value>app_cookie</Value>");
+	r.text[R_TG_ATTRS] = replace(r.text[R_TG_ATTRS], "<Value></Value>", "<Value>SID</Value>");
+	flatten_all(&meta, prior, &r, &s);
+	assert_int_equal(tb_service_state(A, &meta, &s, prior, false, &read), 0);
+	assert_string_equal(svc_str(read, "load_balancer.stickiness.type"), "app_cookie");
+	assert_string_equal(svc_str(read, "load_balancer.stickiness.cookie_name"), "SID");
+	assert_int_equal(svc_int(read, "load_balancer.stickiness.duration"), 86400);
+	assert_int_equal(svc_int(read, "load_balancer.stickiness_duration"), 0);
+
+	/* a configuration with the block: the same answer reads back unchanged */
+	cfg = svc_config("config_web.json");
+	cfg = svc_set(cfg, "load_balancer.stickiness_duration",
+	              tb_null(A, svc_at(cfg, "load_balancer.stickiness_duration")->type));
+	cfg = svc_set(cfg, "load_balancer.stickiness",
+	              svc_at(svc_value("{\"load_balancer\":{\"stickiness\":{\"type\":"
+	                               "\"app_cookie\",\"cookie_name\":\"SID\"}}}"),
+	                     "load_balancer.stickiness"));
+	prior = svc_plan(&c, prior, cfg).planned;
+	assert_false(tb_diags_has_errors(&c.diags));
+	assert_int_equal(svc_int(prior, "load_balancer.stickiness.duration"), 86400);
+	flatten_all(&meta, prior, &r, &s);
+	assert_int_equal(tb_service_state(A, &meta, &s, prior, false, &read), 0);
+	if (!tb_value_equal(read, prior))
+		fail_msg("read differs at %s", svc_diff(read, prior));
+	/* and an lb_cookie under the block stays in the block */
+	flatten_all(&meta, prior, &base, &s);
+	assert_int_equal(tb_service_state(A, &meta, &s, prior, false, &read), 0);
+	assert_string_equal(svc_str(read, "load_balancer.stickiness.type"), "lb_cookie");
+	assert_int_equal(svc_int(read, "load_balancer.stickiness_duration"), 0);
 }
 
 /* The recorded DescribeScheduledActions answer with its actions reversed. */
@@ -348,6 +396,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_flatten_round_trip, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_drift, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_flatten_stickiness, svc_setup,
+	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_schedule_set, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_missing, svc_setup, svc_teardown),
