@@ -10,7 +10,7 @@ cd "$top"
 step() { printf '\n==> %s\n' "$*"; }
 # Prints the first diagnostic of rule $1 in file $2, up to its docs link.
 show_rule() {
-  awk -v id="$1" '$0 ~ "Error: " id { on = 1 } on { print "    " $0 } on && /docs\/rules.md/ { exit }' "$2"
+  awk -v id="$1" '$0 ~ "Error: " id { on = 1 } on { print "    " $0 } on && /docs\/guides\/rules.md/ { exit }' "$2"
 }
 py=$top/.venv/bin/python
 tofu=$top/.tools/bin/tofu

@@ -1,5 +1,5 @@
 /*
- * docs/rules.md, generated from the rule tables so that the documentation
+ * docs/guides/rules.md, generated from the rule tables so that the documentation
  * cannot drift from what the provider checks.
  */
 #include <stdio.h>
@@ -131,7 +131,7 @@ static void rule_section(FILE *out, const struct tb_rule *r)
 }
 
 /*
- * Writes the whole of docs/rules.md to out. Returns 0, or TB_EIO when
+ * Writes the whole of docs/guides/rules.md to out. Returns 0, or TB_EIO when
  * writing failed.
  */
 int tb_rules_write_markdown(FILE *out)

@@ -33,7 +33,7 @@ enum tb_rules_env_index {
  * differ depends on the environment: it is not checked at validate time.
  */
 struct tb_rule_level {
-	const char *when; /* the condition, for docs/rules.md */
+	const char *when; /* the condition, for docs/guides/rules.md */
 	enum tb_severity sev[TB_ENV_COUNT];
 };
 
@@ -81,7 +81,7 @@ const struct tb_rules_set *const *tb_rules_sets(size_t *out_n);
 const struct tb_rule *tb_rules_find(const char *id);
 /* True when the level's severity is the same in every environment. */
 bool tb_rules_level_env_independent(const struct tb_rule_level *l);
-/* The docs/rules.md anchor of a rule ID ("TB001" -> "tb001"). */
+/* The docs/guides/rules.md anchor of a rule ID ("TB001" -> "tb001"). */
 void tb_rules_anchor(const char *id, char out[16]);
 
 /* ---- reporting (engine.c) --------------------------------------------------

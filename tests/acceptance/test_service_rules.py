@@ -136,7 +136,7 @@ def test_rule_trips_passes_and_is_acknowledged(tf, case: Case):
     d = found[0]
     assert d.address == ADDRESS, d.address
     _assert_location(d, res, case)
-    assert case.rule in d.detail and "docs/rules.md" in d.detail, d.detail
+    assert case.rule in d.detail and "docs/guides/rules.md" in d.detail, d.detail
     if case.detail:
         assert case.detail in d.detail, d.detail
 
