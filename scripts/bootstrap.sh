@@ -40,7 +40,7 @@ DEB_PACKAGES=(
 
 # The release build (make release, make release-check): Debian source
 # packages, zig from PyPI, qemu for the arm64 binary.
-RELEASE_PACKAGES=(dpkg-dev ninja-build perl make unicode-data python3-six qemu-user-static)
+RELEASE_PACKAGES=(dpkg-dev ninja-build perl make unicode-data python3-six qemu-user-static unzip file)
 
 install_debs() {
   local missing=()
