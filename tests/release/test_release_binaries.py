@@ -11,9 +11,10 @@ import subprocess
 
 import pytest
 
-from conftest import PLATFORMS, REPO
+from tbtest.paths import REPO
 from tbtest.plugin import PluginProcess, make_cert
 
+PLATFORMS = ("linux_amd64", "linux_arm64")
 MACHINE = {"linux_amd64": "Advanced Micro Devices X86-64", "linux_arm64": "AArch64"}
 
 
