@@ -14,7 +14,7 @@ show_rule() {
 }
 py=$top/.venv/bin/python
 tofu=$top/.tools/bin/tofu
-version=0.1.0
+version=$("$top/scripts/version.sh")
 work=$(mktemp -d /tmp/talentbase-demo.XXXXXX)
 emulator_pid=
 
