@@ -12,7 +12,7 @@ semver='^[0-9]+\.[0-9]+\.[0-9]+$'
 release=0
 [ "${1:-}" = --release ] && release=1
 
-tags() { git "$@" --match 'v[0-9]*.[0-9]*.[0-9]*' 2>/dev/null | grep -E "^v[0-9]+\.[0-9]+\.[0-9]+$" || true; }
+only_versions() { grep -E '^v[0-9]+\.[0-9]+\.[0-9]+$' || true; }
 
 if [ -n "${VERSION:-}" ]; then
   v=${VERSION#v}
@@ -23,11 +23,11 @@ if [ -n "${VERSION:-}" ]; then
   echo "$v"
   exit 0
 fi
-v=$(tags tag --points-at HEAD --list | sort -V | tail -1)
+v=$({ git tag --points-at HEAD --list 'v*' 2>/dev/null || true; } | only_versions | sort -V | tail -1)
 if [ -z "$v" ] && [ "$release" = 1 ]; then
   echo "version: HEAD has no vX.Y.Z tag: tag the release commit (git tag -s vX.Y.Z) or pass VERSION=X.Y.Z" >&2
   exit 1
 fi
-[ -n "$v" ] || v=$(tags describe --tags --abbrev=0)
+[ -n "$v" ] || v=$({ git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null || true; } | only_versions)
 [ -n "$v" ] || v=v0.1.0
 echo "${v#v}"
