@@ -236,32 +236,33 @@ def test_mirror_layout(mirror, release):
         assert h1_of_zip(release.zip(p)) in archives[p]["hashes"]
 
 
-def test_install_from_filesystem_mirror(cli, work_dir, provider_install, ca, mirror, release):
-    cfg = config_file(work_dir / "cfg", f"""provider_installation {{
-  filesystem_mirror {{
-    path    = "{mirror}"
+def init_from_mirror(cli, d: Path, provider_install, ca, release, kind: str, where: str) -> Tf:
+    """init with only a `kind` mirror (filesystem_mirror path / network_mirror
+    url = `where`) for the registry's hostname; checks the installed h1:."""
+    key = "path" if kind == "filesystem_mirror" else "url"
+    cfg = config_file(d / "cfg", f"""provider_installation {{
+  {kind} {{
+    {key} = "{where}"
     include = ["{paths.PROVIDER_HOST}/*/*"]
   }}
 }}
 """)
-    tf = make_tf(cli, work_dir / "root", provider_install, ca, cfg, release.version)
+    tf = make_tf(cli, d / "root", provider_install, ca, cfg, release.version)
     tf.init().ok()
     assert h1_of_zip(release.zip("linux_amd64")) in lock_hashes(tf)
+    return tf
+
+
+def test_install_from_filesystem_mirror(cli, work_dir, provider_install, ca, mirror, release):
+    init_from_mirror(cli, work_dir, provider_install, ca, release, "filesystem_mirror",
+                     str(mirror))
 
 
 def test_install_from_network_mirror(cli, work_dir, provider_install, ca, mirror, release,
                                      signing_key):
     with Registry(release, signing_key, ca, mirror_dir=mirror) as reg:
-        cfg = config_file(work_dir / "cfg", f"""provider_installation {{
-  network_mirror {{
-    url     = "{reg.base}/mirror/"
-    include = ["{paths.PROVIDER_HOST}/*/*"]
-  }}
-}}
-""")
-        tf = make_tf(cli, work_dir / "root", provider_install, ca, cfg, release.version)
-        tf.init().ok()
+        init_from_mirror(cli, work_dir, provider_install, ca, release, "network_mirror",
+                         f"{reg.base}/mirror/")
         mirror_path = f"/mirror/{paths.PROVIDER_HOST}/{paths.PROVIDER_NAMESPACE}/" \
                       f"{paths.PROVIDER_TYPE}/index.json"
         assert ("GET", mirror_path) in reg.requests
-    assert h1_of_zip(release.zip("linux_amd64")) in lock_hashes(tf)
