@@ -25,6 +25,8 @@ tb_release_wrapper() {
   {
     echo '#!/bin/sh'
     echo "export ZIG_GLOBAL_CACHE_DIR='$cache/zig-cache' ZIG_LOCAL_CACHE_DIR='$cache/zig-cache'"
+    # zig reads -march as a CPU name: abseil's AES flag for AArch64 in zig's words.
+    echo 'for a; do shift; case $a in -march=armv8-a+crypto) set -- "$@" -mcpu=generic+aes ;; *) set -- "$@" "$a" ;; esac; done'
     echo "exec $* \"\$@\""
   } >"$bin/$name.tmp"
   chmod +x "$bin/$name.tmp"
