@@ -39,7 +39,7 @@ tb_release_lib(expat expat)
 tb_release_lib(jansson jansson)
 tb_release_lib(protobufc protobuf-c)
 set(TB_LIB_openssl_STATIC ON)
-tb_release_archives(MSGPACK_LIB msgpack-c)
+tb_release_archives(MSGPACK_LIB msgpackc)
 set(CURL_INCLUDE_DIRS "${TB_RELEASE_PREFIX}/include")
 set(CURL_CFLAGS_OTHER -DCURL_STATICLIB)
 

@@ -59,6 +59,7 @@ unpack() {
   rm -rf "$dir"
   dpkg-source -q -x "$src/$dsc" "$dir" >/dev/null 2>&1 ||
     { say "dpkg-source could not unpack $dsc"; exit 1; }
+  rm -f "$work"/*.orig.tar.* # the copies dpkg-source leaves beside the tree
   echo "$dir"
 }
 
@@ -201,10 +202,19 @@ build_msgpack-c() {
     -DMSGPACK_ENABLE_SHARED=OFF -DMSGPACK_ENABLE_STATIC=ON
 }
 
+# Debian's security patches test `XML_DTD == 1` (its autotools build defines
+# it so); CMake's expat_config.h defines it empty: given the value here.
 build_expat() {
-  CMAKE_SRC=expat cmake_build -DEXPAT_BUILD_TOOLS=OFF -DEXPAT_BUILD_EXAMPLES=OFF \
-    -DEXPAT_BUILD_TESTS=OFF -DEXPAT_BUILD_DOCS=OFF -DEXPAT_SHARED_LIBS=OFF \
-    -DEXPAT_BUILD_PKGCONFIG=ON
+  cmake -S expat -B _build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_TOOLCHAIN_FILE="$TB_TOOLCHAIN_FILE" -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DCMAKE_INSTALL_LIBDIR=lib -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
+    -DEXPAT_BUILD_TOOLS=OFF -DEXPAT_BUILD_EXAMPLES=OFF -DEXPAT_BUILD_TESTS=OFF \
+    -DEXPAT_BUILD_DOCS=OFF -DEXPAT_SHARED_LIBS=OFF -DEXPAT_BUILD_PKGCONFIG=ON
+  sed -i 's/^#define XML_DTD$/#define XML_DTD 1/; s/^#define XML_NS$/#define XML_NS 1/' \
+    _build/expat_config.h
+  grep -qx '#define XML_DTD 1' _build/expat_config.h
+  cmake --build _build -j"$jobs"
+  cmake --install _build
 }
 
 # libcurl for HTTP(S) only, on OpenSSL and zlib, resolving with the threaded
