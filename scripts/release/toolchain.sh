@@ -24,7 +24,9 @@ tb_release_wrapper() {
   shift
   {
     echo '#!/bin/sh'
-    echo "export ZIG_GLOBAL_CACHE_DIR='$cache/zig-cache' ZIG_LOCAL_CACHE_DIR='$cache/zig-cache'"
+    # zig's object cache; TB_ZIG_CACHE gives a build its own (a clean rebuild).
+    echo ": \"\${TB_ZIG_CACHE:=$cache/zig-cache}\""
+    echo 'export ZIG_GLOBAL_CACHE_DIR="$TB_ZIG_CACHE" ZIG_LOCAL_CACHE_DIR="$TB_ZIG_CACHE"'
     # zig reads -march as a CPU name: abseil's AES flag for AArch64 in zig's words.
     echo 'for a; do shift; case $a in -march=armv8-a+crypto) set -- "$@" -mcpu=generic+aes ;; *) set -- "$@" "$a" ;; esac; done'
     echo "exec $* \"\$@\""
