@@ -66,14 +66,19 @@ unpack() {
 # ---- build steps ---------------------------------------------------------------
 
 # The recipe's fingerprint: NAME is rebuilt when its pins, its build
-# function, the toolchain or a dependency built before it change.
+# function or the toolchain change, or the sources of a dependency built
+# before it (whose headers it may compile against).
 recipe() {
+  local d
   {
     lock_files "$1"
     declare -f "build_$1" cmake_build autotools_env
     cat "$here/zig-requirements.txt"
     echo "$TB_CFLAGS | $TB_CXXFLAGS | $TB_TRIPLE"
-    cat "$prefix/.built-$previous" 2>/dev/null || true
+    for d in $DEPS; do
+      [ "$d" != "$1" ] || break
+      lock_files "$d"
+    done
     [ "$1" != re2 ] || dpkg-query -W unicode-data
   } | sha256sum | cut -c1-16
 }
@@ -82,7 +87,6 @@ recipe() {
 step() {
   local name=$1 fn=$2 stamp="$prefix/.built-$1" dir t0 rc
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(recipe "$name")" ]; then
-    previous=$name
     return 0
   fi
   fetch "$name"
@@ -104,7 +108,6 @@ step() {
   fi
   rm -rf "$dir"
   recipe "$name" >"$stamp"
-  previous=$name
   say "$name done in $(($(date +%s) - t0)) s"
 }
 
@@ -140,7 +143,12 @@ build_openssl() {
   ./Configure "$TB_OPENSSL_TARGET" no-shared no-module no-dso no-engine no-tests \
     no-afalgeng no-ui-console --prefix=/opt/openssl --libdir=lib \
     --openssldir=/etc/ssl $TB_CFLAGS
+  # OpenSSL_version(OPENSSL_CFLAGS) quotes the compile command: said without
+  # this machine's paths.
+  make crypto/buildinf.h CC="zig cc -target $TB_TRIPLE" CPPFLAGS_Q= \
+    LIB_CFLAGS="$(echo "$TB_CFLAGS" | sed "s|$cache|/release-cache|g")"
   make -j"$jobs" build_libs
+  ! grep -q "$cache" crypto/buildinf.h
   make install_dev DESTDIR="$PWD/_stage"
   cp -R _stage/opt/openssl/include/openssl "$prefix/include/"
   install -m 644 _stage/opt/openssl/lib/libssl.a _stage/opt/openssl/lib/libcrypto.a "$prefix/lib/"
@@ -238,8 +246,8 @@ build_curl() {
 }
 
 t_start=$(date +%s)
-previous=
-for dep in zlib openssl c-ares abseil re2 grpc protobuf-c jansson msgpack-c expat curl; do
+DEPS="zlib openssl c-ares abseil re2 grpc protobuf-c jansson msgpack-c expat curl"
+for dep in $DEPS; do
   step "$dep" "build_$dep"
 done
 say "dependencies ready in ${prefix#"$top"/} ($(($(date +%s) - t_start)) s)"
