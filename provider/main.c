@@ -107,8 +107,8 @@ static int announce(bool debug, const struct tb_rpc_socket *sock, const struct t
 	char *text = NULL;
 	int rc;
 
-	tb_log(TB_LOG_DEBUG, "rpc", "plugin serving", "network", "unix", "address", sock->path,
-	       "tls", cert->der_b64 ? "mutual" : "off", NULL);
+	tb_log(TB_LOG_DEBUG, "rpc", "plugin serving", "version", TB_VERSION, "network", "unix",
+	       "address", sock->path, "tls", cert->der_b64 ? "mutual" : "off", NULL);
 	if (debug) {
 		rc = tb_rpc_reattach_json(TB_PROVIDER_ADDRESS, sock->path, (long)getpid(), &text);
 		if (rc == 0)
@@ -235,7 +235,10 @@ static int serve(bool debug, int sfd)
  * protocol versions and ciphers) and request signing; openssl.cnf, whose
  * system-wide policy is for outgoing connections, is left to the shared
  * OpenSSL that libcurl loads for the AWS calls. Reading it here was a
- * quarter of a millisecond of every start.
+ * quarter of a millisecond of every start. In the static release build the
+ * one OpenSSL serves libcurl too, so openssl.cnf is never read: its
+ * built-in defaults hold on every distribution (and AWS calls ask for TLS
+ * 1.2 or later, aws/http.c).
  */
 static void crypto_init(void)
 {
@@ -258,7 +261,9 @@ int main(int argc, char **argv)
 		printf("terraform-provider-talentbase %s\n", TB_VERSION);
 		return 0;
 	}
+#ifdef M_ARENA_MAX /* glibc; musl (the release build) has one heap */
 	mallopt(M_ARENA_MAX, MALLOC_ARENAS);
+#endif
 	tb_log_init();
 	if (!o.debug && check_client_env() != 0)
 		return 1;

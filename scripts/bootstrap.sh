@@ -35,12 +35,16 @@ DEB_PACKAGES=(
   libprotobuf-c-dev protobuf-c-compiler
   libmsgpack-dev libjansson-dev libcurl4-openssl-dev libssl-dev
   libexpat1-dev libcmocka-dev
-  clang-format pmccabe python3-venv
+  clang-format pmccabe python3-venv gnupg
 )
+
+# The release build (make release, make release-check): Debian source
+# packages, zig from PyPI, qemu for the arm64 binary.
+RELEASE_PACKAGES=(dpkg-dev ninja-build perl make unicode-data python3-six qemu-user-static unzip file)
 
 install_debs() {
   local missing=()
-  for p in "${DEB_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then
@@ -95,7 +99,34 @@ PY
   "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" "boto3==$BOTO3_VERSION" "pytest==8.4.2" "grpcio==1.76.0" "grpcio-tools==1.76.0" "cryptography"
 }
 
-install_debs
+# apt-get source needs deb-src entries for the running Debian release.
+ensure_deb_src() {
+  grep -Eqrs '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
+  local codename sudo=""
+  codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  say "adding deb-src entries for $codename (release dependencies' sources)"
+  $sudo tee /etc/apt/sources.list.d/tb-release-src.sources >/dev/null <<EOF
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $codename $codename-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: $codename-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  $sudo apt-get update -qq
+}
+
+install_debs "${DEB_PACKAGES[@]}"
+if [ "${BOOTSTRAP_RELEASE:-0}" = 1 ]; then
+  install_debs "${RELEASE_PACKAGES[@]}"
+  ensure_deb_src
+fi
 if [ "$want_venv" = 1 ]; then install_venv; fi
 if [ "$want_tofu" = 1 ]; then install_tofu; fi
 if [ "${BOOTSTRAP_BENCH:-0}" = 1 ]; then install_bench_provider; fi

@@ -13,11 +13,11 @@ cd "$top"
 step() { printf '\n==> %s\n' "$*"; }
 # Prints the first diagnostic of rule $1 in file $2, up to its docs link.
 show_rule() {
-  awk -v id="$1" '$0 ~ "Error: " id { on = 1 } on { print "    " $0 } on && /docs\/rules.md/ { exit }' "$2"
+  awk -v id="$1" '$0 ~ "Error: " id { on = 1 } on { print "    " $0 } on && /docs\/guides\/rules.md/ { exit }' "$2"
 }
 py=$top/.venv/bin/python
 tofu=$top/.tools/bin/tofu
-version=0.1.0
+version=$("$top/scripts/version.sh")
 work=$(mktemp -d /tmp/talentbase-demo.XXXXXX)
 emulator_pid=
 

@@ -172,6 +172,21 @@ static void set_method(CURL *h, const struct aws_http_req *req)
 		aws_curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
+/* TLS 1.2 or later (what AWS endpoints accept), verified against
+ * AWS_CA_BUNDLE or the system's roots found as Go finds them (ca_roots.c). */
+static void set_trust(const struct tb_aws_client *c, CURL *h)
+{
+	const struct aws_ca_roots *roots = aws_ca_roots();
+
+	aws_curl.easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (c->set.ca_bundle)
+		aws_curl.easy_setopt(h, CURLOPT_CAINFO, c->set.ca_bundle);
+	else if (roots->file[0])
+		aws_curl.easy_setopt(h, CURLOPT_CAINFO, roots->file);
+	if (roots->dirs[0])
+		aws_curl.easy_setopt(h, CURLOPT_CAPATH, roots->dirs);
+}
+
 static void set_options(struct tb_aws_client *c, CURL *h, const struct aws_http_req *req,
                         struct aws_http_resp *resp, int64_t timeout_ms)
 {
@@ -196,8 +211,7 @@ static void set_options(struct tb_aws_client *c, CURL *h, const struct aws_http_
 	aws_curl.easy_setopt(h, CURLOPT_XFERINFODATA, c);
 	aws_curl.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	aws_curl.easy_setopt(h, CURLOPT_ERRORBUFFER, resp->errbuf);
-	if (c->set.ca_bundle)
-		aws_curl.easy_setopt(h, CURLOPT_CAINFO, c->set.ca_bundle);
+	set_trust(c, h);
 	set_method(h, req);
 }
 

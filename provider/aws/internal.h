@@ -146,8 +146,9 @@ char *aws_expand_home(struct tb_arena *a, const char *path);
 
 /* ---- libcurl, loaded at the first client (curl_api.c) ---------------------- */
 
-/* The libcurl functions the module calls, resolved from libcurl.so.4. The
- * headers give types and constants only: nothing links libcurl. */
+/* The libcurl functions the module calls, resolved from libcurl.so.4 (the
+ * development build links no libcurl: its headers give types and constants)
+ * or, in the static release build (TB_CURL_LINKED), from the linked library. */
 struct aws_curl_api {
 	__typeof__(curl_global_init) *global_init;
 	__typeof__(curl_version_info) *version_info;
@@ -174,6 +175,17 @@ struct aws_curl_api {
 extern struct aws_curl_api aws_curl;
 
 int aws_curl_load(char **errmsg);
+
+/* ---- trust roots (ca_roots.c) ---------------------------------------------- */
+
+struct aws_ca_roots {
+	char file[1024]; /* a CA bundle file, "" if none */
+	char dirs[2048]; /* colon-separated CA directories, "" if none */
+};
+
+extern const char *const aws_ca_files[], *const aws_ca_dirs[];
+void aws_ca_roots_find(struct aws_ca_roots *out, const char *const *files, const char *const *dirs);
+const struct aws_ca_roots *aws_ca_roots(void);
 
 /* ---- HTTP ---------------------------------------------------------------- */
 

@@ -168,11 +168,14 @@ static bool valid_region(const char *s)
 	return matches("^[a-z]{2}(-[a-z]+)+-[0-9]+$", s);
 }
 
+/* The path-and-name length is checked apart: {1,512} is over musl's
+ * RE_DUP_MAX (255), where regcomp refuses it. */
 static bool valid_role_arn(const char *s)
 {
 	return matches("^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::[0-9]{12}:role/"
-	               "[A-Za-z0-9+=,.@_/-]{1,512}$",
-	               s);
+	               "[A-Za-z0-9+=,.@_/-]+$",
+	               s) &&
+	       strlen(strstr(s, ":role/") + strlen(":role/")) <= 512;
 }
 
 static bool valid_duration(const char *s)

@@ -207,7 +207,7 @@ static char *compose_detail(struct tb_rule_ctx *c, const char *finding, const st
 		              "\n\nIf this is deliberate, say why on the resource: acknowledge = "
 		              "{ %s = \"<reason>\" }.",
 		              r->id);
-	tb_buf_printf(&b, "\n\nSee docs/rules.md#%s.", anchor);
+	tb_buf_printf(&b, "\n\nSee docs/guides/rules.md#%s.", anchor);
 	if (!b.failed && b.data != NULL)
 		out = tb_arena_strndup(c->a, b.data, b.len);
 	tb_buf_free(&b);
@@ -409,7 +409,7 @@ static struct ack_problem ack_problem(struct tb_arena *a, const struct tb_rules_
 		p.detail = tb_arena_printf(
 		    a,
 		    "\"%s\" is not a rule ID. The rules of %s are %s to %s (IDs are written in "
-		    "capitals, e.g. %s); see docs/rules.md.",
+		    "capitals, e.g. %s); see docs/guides/rules.md.",
 		    id, set->resource, set->rules[0].id, set->rules[set->n - 1].id,
 		    set->rules[0].id);
 	} else if (!tb_str_eq(rule->resource, set->resource)) {
@@ -417,7 +417,7 @@ static struct ack_problem ack_problem(struct tb_arena *a, const struct tb_rules_
 		p.detail = tb_arena_printf(
 		    a,
 		    "%s is a rule of %s, not of %s: acknowledging it here has no effect. Remove "
-		    "it from acknowledge; see docs/rules.md.",
+		    "it from acknowledge; see docs/guides/rules.md.",
 		    id, rule->resource, set->resource);
 	} else if (!tb_is_unknown(reason) && blank(tb_get_str(reason))) {
 		p.summary = "Acknowledgement without a reason";

@@ -48,7 +48,7 @@ enum tb_rule_kind {
  * level per kind.
  */
 struct tb_rule_level {
-	const char *when; /* the condition, for docs/rules.md */
+	const char *when; /* the condition, for docs/guides/rules.md */
 	enum tb_severity sev[TB_ENV_COUNT];
 	enum tb_rule_kind kind;
 };
@@ -108,7 +108,7 @@ enum tb_severity tb_rules_level_severity(const struct tb_rules_env *env, int env
                                          const struct tb_rule_level *l);
 /* "shape" or "practice" (static). */
 const char *tb_rules_kind_name(enum tb_rule_kind kind);
-/* The docs/rules.md anchor of a rule ID ("TB001" -> "tb001"). */
+/* The docs/guides/rules.md anchor of a rule ID ("TB001" -> "tb001"). */
 void tb_rules_anchor(const char *id, char out[16]);
 
 /* ---- reporting (engine.c) --------------------------------------------------

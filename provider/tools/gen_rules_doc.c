@@ -1,4 +1,4 @@
-/* tb-gen-rules-doc: writes docs/rules.md (the rule tables as Markdown) to stdout. */
+/* tb-gen-rules-doc: writes docs/guides/rules.md (the rule tables as Markdown) to stdout. */
 #include <stdio.h>
 
 #include "tb/rules.h"

@@ -80,7 +80,7 @@ def _assert_found(res, case: Case, severity: str):
     d = found[0]
     assert d.address == ADDRESS, d.address
     assert d.attribute(res.cwd) == case.attribute, (d.attribute(res.cwd), d.describe(res.cwd))
-    assert f"docs/rules.md#{case.rule.lower()}" in d.detail, d.detail
+    assert f"docs/guides/rules.md#{case.rule.lower()}" in d.detail, d.detail
     assert case.detail in d.detail, d.detail
     return d
 

@@ -74,7 +74,7 @@ def test_rule_trips_passes_and_is_acknowledged(tf, case: Case):
     found = _rule_diags(res, case.rule, case.severity)
     assert found, f"no {case.rule} {case.severity}; the CLI reported:\n  {_describe(res)}"
     _assert_at(found[0], res, case)
-    assert "docs/rules.md" in found[0].detail, found[0].detail
+    assert "docs/guides/rules.md" in found[0].detail, found[0].detail
 
     # passes
     tf.write(px.config(FAKE_PLATFORM, case.passing))

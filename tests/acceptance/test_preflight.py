@@ -58,7 +58,7 @@ def _one(res, rule: str, severity: str, attribute: str, detail: str):
     assert d.address == ADDRESS, d.address
     assert d.attribute(res.cwd) == attribute, (d.attribute(res.cwd), d.describe(res.cwd))
     assert detail in d.detail, d.detail
-    assert f"docs/rules.md#{rule.lower()}" in d.detail, d.detail
+    assert f"docs/guides/rules.md#{rule.lower()}" in d.detail, d.detail
     return d
 
 

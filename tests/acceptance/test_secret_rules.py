@@ -77,7 +77,7 @@ def test_rule_trips_passes_and_is_acknowledged(tf, case):
     d = found[0]
     assert d.severity == case.severity, d.describe(res.cwd)
     assert d.attribute(res.cwd) == case.attribute, d.describe(res.cwd)
-    assert f"docs/rules.md#{case.rule.lower()}" in d.detail
+    assert f"docs/guides/rules.md#{case.rule.lower()}" in d.detail
     assert "hunter2hunter2" not in d.summary + d.detail  # (the CLI quotes the config line)
 
     res = _plan(tf, base(**case.trip, acknowledge={case.rule: REASON}), case.environment).ok()

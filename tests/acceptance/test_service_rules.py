@@ -149,7 +149,7 @@ def test_rule_trips_passes_and_is_acknowledged(tf, case: Case):
     d = found[0]
     assert d.address == ADDRESS, d.address
     _assert_location(d, res, case)
-    assert case.rule in d.detail and "docs/rules.md" in d.detail, d.detail
+    assert case.rule in d.detail and "docs/guides/rules.md" in d.detail, d.detail
     if case.detail:
         assert case.detail in d.detail, d.detail
 
@@ -494,7 +494,7 @@ def test_debug_mode_destroy_needs_refresh_false(tf_factory, cli, provider_binary
     """A provider started by hand (-debug) cannot tell which command the CLI
     runs: practice rules then run as in a plan, a plain destroy of a
     configuration that breaks one is refused, and `destroy -refresh=false`
-    (no pre-destroy plan) removes everything, as docs/rules.md says."""
+    (no pre-destroy plan) removes everything, as docs/guides/rules.md says."""
     proc, reattach = start_debug(provider_binary, work_dir / "debug.stderr", moto.cli_env())
     try:
         t = tf_factory(mode="reattach", cli=cli, env={"TF_REATTACH_PROVIDERS": reattach})

@@ -2,7 +2,7 @@
  * Rules of talentbase_service: a valid service, one mutation per case, and
  * the rule ID, severity and attribute path the mutation must produce (or the
  * rule that must stay silent). Then the engine: unknown values, validate
- * phase, acknowledge, strict, and docs/rules.md matching the tables.
+ * phase, acknowledge, strict, and docs/guides/rules.md matching the tables.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -292,7 +292,7 @@ static void check_case(struct fixture *f, const struct rule_case *c)
 		         c->detail ? " saying " : "", c->detail ? c->detail : "");
 	}
 	if (g != NULL) {
-		assert_non_null(strstr(g->detail, "See docs/rules.md#tb"));
+		assert_non_null(strstr(g->detail, "See docs/guides/rules.md#tb"));
 		assert_non_null(strstr(g->detail, "Why: "));
 		assert_non_null(strstr(g->detail, "Instead: "));
 	}
@@ -1300,7 +1300,7 @@ static void test_rules_detail_shape(void **state)
 	assert_non_null(strstr(g->detail, "2048, 3072, 4096, 5120, 6144, 7168, 8192"));
 	assert_non_null(strstr(g->detail, "AWS Best Practices Implementation - TalentBase"));
 	assert_non_null(strstr(g->detail, "acknowledge = { TB003 = "));
-	assert_non_null(strstr(g->detail, "See docs/rules.md#tb003."));
+	assert_non_null(strstr(g->detail, "See docs/guides/rules.md#tb003."));
 }
 
 static void test_rules_other_resource(void **state)
@@ -1346,11 +1346,11 @@ static void test_rules_docs_match(void **state)
 	assert_non_null(mem);
 	assert_int_equal(tb_rules_write_markdown(mem), 0);
 	fclose(mem);
-	committed = read_file(TB_TEST_DATA "/../../docs/rules.md", &len);
+	committed = read_file(TB_TEST_DATA "/../../docs/guides/rules.md", &len);
 	if (committed == NULL)
-		fail_msg("docs/rules.md is missing: run make docs");
+		fail_msg("docs/guides/rules.md is missing: run make docs");
 	if (len != gen_len || memcmp(committed, generated, len) != 0)
-		fail_msg("docs/rules.md differs from the rule tables: run make docs");
+		fail_msg("docs/guides/rules.md differs from the rule tables: run make docs");
 	assert_non_null(strstr(generated, "<a id=\"tb001\"></a>"));
 	assert_non_null(strstr(generated, "<a id=\"tb020\"></a>"));
 	free(committed);

@@ -2,7 +2,7 @@
  * The kinds of the rules' findings, over every rule table: every level has
  * a kind, shape levels are errors everywhere, and for each phase and client
  * command a table says which kind is checked with which severity. Then the
- * kinds in docs/rules.md.
+ * kinds in docs/guides/rules.md.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -124,7 +124,7 @@ static void test_rules_kinds_per_phase_and_command(void **state)
 	}
 }
 
-/* The rule sections and the summary table of docs/rules.md name the kinds. */
+/* The rule sections and the summary table of docs/guides/rules.md name the kinds. */
 static void test_rules_kinds_in_docs(void **state)
 {
 	char *doc = NULL;

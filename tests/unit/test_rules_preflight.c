@@ -125,7 +125,7 @@ static void test_preflight_image(void **state)
 	         "image_tag \"sha-3f9c2e1\" is not in the ECR repository "
 	         "talentbase/web");
 	assert_int_equal(g->severity, TB_SEV_ERROR);
-	assert_non_null(strstr(g->detail, "docs/rules.md#tb021"));
+	assert_non_null(strstr(g->detail, "docs/guides/rules.md#tb021"));
 
 	f = good();
 	f.repository_exists = TB_FACT_NO;

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,25 @@ static void test_config_provider_validate(void **state)
 	(void)state;
 	for (size_t i = 0; i < TB_COUNT(cases); i++)
 		run_case(&cases[i]);
+}
+
+/* A role's path and name may be 512 characters (one regcomp repetition
+ * count could not say so under musl, whose RE_DUP_MAX is 255). */
+static void test_config_provider_role_arn_length(void **state)
+{
+	char name[514], json[700];
+	(void)state;
+
+	for (size_t len = 511; len <= 513; len++) {
+		memset(name, 'r', len);
+		name[len] = '\0';
+		snprintf(json, sizeof(json),
+		         "{\"assume_role\":[{\"role_arn\":\"arn:aws:iam::123456789012:role/%s\"}]}",
+		         name);
+		struct provider_case pc = {json, len <= 512 ? NULL : "assume_role[0].role_arn",
+		                           "Invalid role ARN"};
+		run_case(&pc);
+	}
 }
 
 static void test_config_provider_unknown_skipped(void **state)
@@ -157,6 +177,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_config_provider_validate),
+	    cmocka_unit_test(test_config_provider_role_arn_length),
 	    cmocka_unit_test(test_config_provider_unknown_skipped),
 	    cmocka_unit_test(test_config_provider_registry),
 	    cmocka_unit_test(test_config_provider_reconfigure_keeps_held_meta),
