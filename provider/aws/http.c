@@ -242,6 +242,8 @@ int aws_http_perform(struct tb_aws_client *c, const struct aws_http_req *req,
 	cc = aws_curl.easy_perform(h);
 	if (cc == CURLE_OK)
 		aws_curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	else if (cc == CURLE_ABORTED_BY_CALLBACK && tb_aws_canceled(c))
+		snprintf(resp->errbuf, sizeof(resp->errbuf), "canceled (StopProvider)");
 	else if (!resp->errbuf[0])
 		snprintf(resp->errbuf, sizeof(resp->errbuf), "%s", aws_curl.easy_strerror(cc));
 	rc = curl_class(cc);

@@ -95,6 +95,9 @@ int tb_aws_wait(struct tb_aws_ctx *ctx, const struct tb_aws_waiter *w)
 		rc = w->refresh(ctx, w->ud, &state);
 		if (rc == TB_ENOTFOUND)
 			state = NOT_FOUND_STATE;
+		else if (rc == TB_ECANCELED)
+			return aws_fail(ctx, TB_ECANCELED, NULL, NULL,
+			                "canceled while waiting for %s", w->what);
 		else if (rc)
 			return rc;
 		if (!state)
