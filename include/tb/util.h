@@ -57,7 +57,8 @@ char *tb_arena_strndup(struct tb_arena *a, const char *s, size_t n);
 /* printf into the arena. */
 char *tb_arena_printf(struct tb_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-char *tb_arena_vprintf(struct tb_arena *a, const char *fmt, va_list ap);
+char *tb_arena_vprintf(struct tb_arena *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Total bytes handed out (for tests and benchmarks). */
 size_t tb_arena_used(const struct tb_arena *a);
 /* Upper bound on an arena's total size (default 1 GiB). */
@@ -104,7 +105,8 @@ int tb_buf_putc(struct tb_buf *b, char c);
 int tb_buf_printf(struct tb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the buffer's contents and leaves b empty; caller frees with free(). */
 char *tb_buf_detach(struct tb_buf *b);
-int tb_buf_vprintf(struct tb_buf *b, const char *fmt, va_list ap);
+int tb_buf_vprintf(struct tb_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /*
  * Appends the n bytes at s as a quoted JSON string: quotes, backslashes and
  * control characters escaped, invalid UTF-8 bytes replaced by \ufffd.
