@@ -68,6 +68,7 @@ for t in "${targets[@]}"; do
   if [ "$seconds" -gt 0 ]; then
     dirs=("$work")
     for d in "$seeds" "$regress"; do [ -d "$d" ] && dirs+=("$d"); done
+    start=$SECONDS
     # shellcheck disable=SC2086
     if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$art/" ${FUZZ_ARGS:-} "${dirs[@]}" >"$log" 2>&1; then
@@ -78,7 +79,7 @@ for t in "${targets[@]}"; do
     fi
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-    say "$t: ${execs:-?} executions in ${seconds}s (${rate:-?}/s), corpus $(find "$work" -type f | wc -l) new + ${#inputs[@]} in the repo, no crash, no leak"
+    say "$t: ${execs:-?} executions in $((SECONDS - start))s (${rate:-?}/s), corpus $(find "$work" -type f | wc -l) new + ${#inputs[@]} in the repo, no crash, no leak"
   else
     say "$t: ${#inputs[@]} seed and regression inputs replayed, no crash, no leak"
   fi
