@@ -91,6 +91,11 @@ PY
   "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" "boto3==$BOTO3_VERSION" "pytest==8.4.2" "grpcio==1.76.0" "grpcio-tools==1.76.0" "cryptography"
 }
 
+# On request: clang with its libFuzzer and sanitizer runtimes for the fuzz
+# targets (make fuzz), valgrind for make valgrind.
+if [ "${BOOTSTRAP_FUZZ:-0}" = 1 ]; then DEB_PACKAGES+=(clang-14 libclang-rt-14-dev); fi
+if [ "${BOOTSTRAP_VALGRIND:-0}" = 1 ]; then DEB_PACKAGES+=(valgrind); fi
+
 install_debs
 if [ "$want_venv" = 1 ]; then install_venv; fi
 if [ "$want_tofu" = 1 ]; then install_tofu; fi
