@@ -5,8 +5,11 @@
  * Input: an optional '!' (decode with TB_JSON_DROP_UNKNOWN), a type in
  * cty's JSON type encoding, a newline, then the JSON value; without a
  * newline (or when the type does not parse) the whole input is a value of
- * type dynamic. A value that decodes must encode, decode again to an equal
- * value and encode to the same text; and survive a msgpack round trip.
+ * type dynamic. A value that decodes must encode, decode again and encode
+ * to the same text, and survive a msgpack round trip as an equal value.
+ * (The first JSON round trip may change a number: like go-cty, the encoder
+ * writes a float64 as its shortest text, 777777777777777.75 as
+ * 777777777777777.8, which decodes as that decimal; the text is then stable.)
  */
 #include "fuzz.h"
 #include "tb/cty.h"
@@ -20,7 +23,6 @@ static void roundtrip(struct tb_arena *a, const struct tb_type *t, const struct 
 
 	FUZZ_CHECK(tb_json_encode_as(a, v, t, &enc, &n) == 0);
 	FUZZ_CHECK(tb_json_decode(a, t, enc, n, &w) == 0);
-	FUZZ_CHECK(tb_value_equal(v, w));
 	FUZZ_CHECK(tb_json_encode_as(a, w, t, &enc2, &n2) == 0);
 	FUZZ_CHECK(n == n2 && memcmp(enc, enc2, n) == 0);
 	FUZZ_CHECK(tb_msgpack_encode_as(a, v, t, &mp, &mn) == 0);
