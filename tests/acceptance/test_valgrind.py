@@ -13,7 +13,6 @@ any block definitely lost; valgrind's summary lines are printed.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import select
@@ -29,8 +28,8 @@ from tbtest import service as svc
 pytestmark = pytest.mark.skipif(os.environ.get("TB_VALGRIND") != "1",
                                 reason="valgrind run: `make valgrind` (TB_VALGRIND=1)")
 
-VALGRIND_ARGS = ["--leak-check=full", "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
-                 "--error-exitcode=99", "--num-callers=40", "--track-fds=no"]
+VALGRIND_ARGS = ["--leak-check=full", "--show-leak-kinds=definite",
+                 "--errors-for-leak-kinds=definite", "--error-exitcode=99", "--num-callers=40"]
 START_TIMEOUT = 120
 
 
@@ -93,6 +92,7 @@ def test_apply_plan_destroy_cycle_under_valgrind(tf_factory, provider_binary, wo
                             r"still reachable|All heap blocks were freed|in use at exit", ln)]
     print("\n".join(summary))
     (work_dir / "valgrind-summary.txt").write_text("\n".join(summary) + "\n")
-    assert re.search(r"ERROR SUMMARY: 0 errors", report), f"valgrind found errors:\n{report[-20000:]}"
+    assert re.search(r"ERROR SUMMARY: 0 errors", report), \
+        f"valgrind found errors:\n{report[-20000:]}"
     assert not re.search(r"definitely lost: [1-9]", report), report[-20000:]
     assert rc == 0, f"the provider under valgrind exited {rc}:\n{report[-8000:]}"

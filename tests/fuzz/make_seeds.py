@@ -23,7 +23,8 @@ from pathlib import Path
 TOP = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(TOP / "tests" / "acceptance"))
 
-from tbtest.plugin import PluginProcess, make_cert, load_stubs, msgpack_encode, null_object  # noqa: E402
+from tbtest.plugin import (PluginProcess, load_stubs, make_cert, msgpack_encode,  # noqa: E402
+                           null_object)
 
 DATA = TOP / "tests" / "data"
 UNIT = TOP / "tests" / "unit"
