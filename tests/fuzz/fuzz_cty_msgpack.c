@@ -5,10 +5,27 @@
  * bytes; without a newline (or when the type does not parse) the whole
  * input is a value of type dynamic. A value that decodes must encode, decode
  * again to an equal value, and encode to the same bytes the second time
- * (the encoding is canonical).
+ * (the encoding is canonical); a wholly known one encodes as JSON unless it
+ * holds an infinite number (msgpack has them, JSON does not).
  */
+#include <math.h>
+
 #include "fuzz.h"
 #include "tb/cty.h"
+
+static bool has_infinity(const struct tb_value *v)
+{
+	if (!tb_is_known(v))
+		return false;
+	if (v->type->kind == TB_NUMBER)
+		return isinf(v->u.num.f) && !v->u.num.is_int && !v->u.num.dec;
+	if (v->type->kind == TB_STRING || v->type->kind == TB_BOOL)
+		return false;
+	for (size_t i = 0; i < v->u.coll.n; i++)
+		if (has_infinity(v->u.coll.items[i]))
+			return true;
+	return false;
+}
 
 static void roundtrip(struct tb_arena *a, const struct tb_type *t, const struct tb_value *v)
 {
@@ -25,7 +42,7 @@ static void roundtrip(struct tb_arena *a, const struct tb_type *t, const struct 
 	FUZZ_CHECK(n == n2 && memcmp(enc, enc2, n) == 0);
 	FUZZ_CHECK(tb_value_debug(a, v) != NULL);
 	if (tb_is_wholly_known(v))
-		FUZZ_CHECK(tb_json_encode_as(a, v, t, &json, &json_len) == 0);
+		FUZZ_CHECK((tb_json_encode_as(a, v, t, &json, &json_len) == 0) != has_infinity(v));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
