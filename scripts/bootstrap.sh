@@ -99,6 +99,12 @@ PY
   "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" "boto3==$BOTO3_VERSION" "pytest==8.4.2" "grpcio==1.76.0" "grpcio-tools==1.76.0" "cryptography"
 }
 
+# On request: clang with its libFuzzer and sanitizer runtimes for the fuzz
+# targets (make fuzz), valgrind for make valgrind.
+if [ "${BOOTSTRAP_FUZZ:-0}" = 1 ]; then DEB_PACKAGES+=(clang-14 libclang-rt-14-dev); fi
+if [ "${BOOTSTRAP_VALGRIND:-0}" = 1 ]; then DEB_PACKAGES+=(valgrind); fi
+
+
 # apt-get source needs deb-src entries for the running Debian release.
 ensure_deb_src() {
   grep -Eqrs '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0

@@ -143,6 +143,11 @@ bool tb_utf8_valid(const char *s, size_t n);
  * surrogates or values past U+10FFFF). Returns its length, or 0 when invalid. */
 size_t tb_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
+/* Numbers */
+/* d truncated toward zero as an int64_t, saturated at INT64_MIN / INT64_MAX
+ * (a plain cast of a double out of range is undefined); NaN gives 0. */
+int64_t tb_double_to_int64(double d);
+
 /* Time */
 /* Monotonic milliseconds. */
 int64_t tb_now_ms(void);

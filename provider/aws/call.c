@@ -179,8 +179,10 @@ static void log_attempt(struct tb_aws_ctx *ctx, const struct aws_call *call, int
 	       rc ? "error_code" : NULL, ctx->error.code ? ctx->error.code : tb_strerror(rc), NULL);
 }
 
-/* Outcome of one HTTP exchange: success, an AWS error, or a transport error. */
-static int settle(struct tb_aws_ctx *ctx, struct aws_call *call, struct aws_http_resp *resp, int rc)
+/* Outcome of one HTTP exchange: success, an AWS error, or a transport error;
+ * see internal.h. */
+int aws_call_settle(struct tb_aws_ctx *ctx, struct aws_call *call, struct aws_http_resp *resp,
+                    int rc)
 {
 	call->status = resp->status;
 	if (rc)
@@ -226,7 +228,7 @@ static int attempt_once(struct tb_aws_ctx *ctx, struct aws_call *call, struct aw
 	}
 	req.headers = hdrs;
 	tb_buf_reset(&resp->body);
-	rc = settle(ctx, call, resp, aws_http_perform(c, &req, resp));
+	rc = aws_call_settle(ctx, call, resp, aws_http_perform(c, &req, resp));
 	aws_curl.slist_free_all(hdrs);
 	log_attempt(ctx, call, rc, attempt, tb_now_ms() - t0);
 	return rc;

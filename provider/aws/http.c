@@ -109,7 +109,8 @@ static void copy_value(char *dst, size_t cap, const char *v, size_t n)
 	dst[n] = '\0';
 }
 
-static size_t on_header(char *data, size_t size, size_t n, void *ud)
+/* Records the request ID and error type headers of an answer; see internal.h. */
+size_t aws_http_on_header(char *data, size_t size, size_t n, void *ud)
 {
 	struct aws_http_resp *r = ud;
 	size_t len = size * n;
@@ -205,7 +206,7 @@ static void set_options(struct tb_aws_client *c, CURL *h, const struct aws_http_
 	                     (long)(connect_ms < timeout_ms ? connect_ms : timeout_ms));
 	aws_curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	aws_curl.easy_setopt(h, CURLOPT_WRITEDATA, resp);
-	aws_curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	aws_curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, aws_http_on_header);
 	aws_curl.easy_setopt(h, CURLOPT_HEADERDATA, resp);
 	aws_curl.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	aws_curl.easy_setopt(h, CURLOPT_XFERINFODATA, c);

@@ -227,6 +227,10 @@ void aws_http_cleanup(struct aws_http_pool *p);
  */
 int aws_http_perform(struct tb_aws_client *c, const struct aws_http_req *req,
                      struct aws_http_resp *resp);
+/* The CURLOPT_HEADERFUNCTION of aws_http_perform: one header line of an
+ * answer (data, size * n bytes, not NUL-terminated) into the aws_http_resp ud
+ * (request ID, error type). Returns size * n. */
+size_t aws_http_on_header(char *data, size_t size, size_t n, void *ud);
 
 /* ---- credentials --------------------------------------------------------- */
 
@@ -382,6 +386,22 @@ struct aws_call {
  * ctx arena); else the error class, with ctx->error filled.
  */
 int aws_call_do(struct tb_aws_ctx *ctx, struct aws_call *call);
+/*
+ * The outcome of one exchange of call: rc is aws_http_perform's. 0 on a 2xx
+ * answer (call->resp, resp_len and request_id copied into ctx->arena); else
+ * the error class, with ctx->error filled (the answer's error decoded).
+ */
+int aws_call_settle(struct tb_aws_ctx *ctx, struct aws_call *call, struct aws_http_resp *resp,
+                    int rc);
+/* The document of call's 2xx JSON answer (an empty object when the body is
+ * empty), owned by ctx->arena; TB_EAWS with ctx->error filled when it is not
+ * JSON, or TB_ENOMEM. */
+int aws_json_answer(struct tb_aws_ctx *ctx, const struct aws_call *call, json_t **out);
+/* The <ActionResult> element of call's 2xx Query answer (an empty element
+ * when there is none), in ctx->arena; TB_EAWS with ctx->error filled when
+ * it is not XML, or TB_ENOMEM. */
+int aws_query_answer(struct tb_aws_ctx *ctx, const struct aws_call *call,
+                     const struct tb_xml **out);
 /* Query call with explicit credentials (NULL: the client's) or unsigned. */
 int aws_query_call(struct tb_aws_ctx *ctx, const char *service, const char *action,
                    const struct tb_aws_params *params, const struct aws_creds *creds,

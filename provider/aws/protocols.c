@@ -106,6 +106,22 @@ static const struct aws_service *service_for(struct tb_aws_ctx *ctx, const char 
 	return svc;
 }
 
+/* The document of a 2xx JSON answer; see internal.h. */
+int aws_json_answer(struct tb_aws_ctx *ctx, const struct aws_call *call, json_t **out)
+{
+	json_t *resp =
+	    call->resp_len ? json_loadb(call->resp, call->resp_len, 0, NULL) : json_object();
+	int rc;
+
+	if (!resp)
+		return aws_fail(ctx, TB_EAWS, call->svc->id, call->action,
+		                "malformed JSON in the response");
+	rc = tb_arena_defer(ctx->arena, decref, resp);
+	if (rc == 0)
+		*out = resp;
+	return rc;
+}
+
 /*
  * Sends a JSON 1.1 call. Returns 0 and *out (owned by ctx->arena), or the
  * TB_E* class of the failure with ctx->error filled. body is borrowed.
@@ -126,13 +142,8 @@ int tb_aws_json(struct tb_aws_ctx *ctx, const char *service, const char *action,
 		call.body_len = strlen(text);
 		rc = call.target ? aws_call_do(ctx, &call) : TB_ENOMEM;
 	}
-	if (rc == 0) {
-		resp =
-		    call.resp_len ? json_loadb(call.resp, call.resp_len, 0, NULL) : json_object();
-		rc = resp ? tb_arena_defer(ctx->arena, decref, resp) : TB_EAWS;
-		if (!resp)
-			aws_fail(ctx, TB_EAWS, svc->id, action, "malformed JSON in the response");
-	}
+	if (rc == 0)
+		rc = aws_json_answer(ctx, &call, &resp);
 	free(text);
 	if (rc == 0)
 		*out = resp;
@@ -207,9 +218,9 @@ static int query_body(const struct aws_service *svc, const char *action,
 }
 
 /* <ActionResult> of a Query answer, or an empty element when there is none;
- * for EC2 the answer's root <ActionResponse>, which holds the result. */
-static int query_result(struct tb_aws_ctx *ctx, const struct aws_call *call,
-                        const struct tb_xml **out)
+ * for EC2 the answer's root <ActionResponse>, which holds the result. See
+ * internal.h. */
+int aws_query_answer(struct tb_aws_ctx *ctx, const struct aws_call *call, const struct tb_xml **out)
 {
 	const struct tb_xml *root = NULL, *res;
 	char *name = tb_arena_printf(ctx->arena, "%sResult", call->action);
@@ -252,7 +263,7 @@ int aws_query_call(struct tb_aws_ctx *ctx, const char *service, const char *acti
 		rc = aws_call_do(ctx, &call);
 	}
 	if (rc == 0)
-		rc = query_result(ctx, &call, out);
+		rc = aws_query_answer(ctx, &call, out);
 	tb_buf_free(&body);
 	return rc;
 }

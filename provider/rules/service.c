@@ -329,8 +329,19 @@ static bool task_count(const struct tb_rule_ctx *c, int64_t *out)
 	else
 		ok = false;
 	if (ok)
-		*out = (int64_t)n;
+		*out = tb_double_to_int64(n);
 	return ok && n >= 0;
+}
+
+/* n * pct / 100, rounded up when asked; false when it does not fit. */
+static bool percent_of(int64_t n, int64_t pct, bool round_up, int64_t *out)
+{
+	int64_t p;
+
+	if (__builtin_mul_overflow(n, pct, &p) || (round_up && __builtin_add_overflow(p, 99, &p)))
+		return false;
+	*out = p / 100;
+	return true;
 }
 
 /* True, reported at level 2, when with the known task count ECS may neither
@@ -339,10 +350,9 @@ static bool check_percent_deadlock(struct tb_rule_ctx *c, int64_t min_pct, int64
 {
 	int64_t n, keep, most;
 
-	if (!task_count(c, &n) || n < 1)
+	if (!task_count(c, &n) || n < 1 || !percent_of(n, min_pct, true, &keep) ||
+	    !percent_of(n, max_pct, false, &most))
 		return false;
-	keep = (n * min_pct + 99) / 100;
-	most = n * max_pct / 100;
 	if (keep < n || most > n)
 		return false;
 	tb_rules_report(c, 2, "deployment.maximum_percent",
@@ -370,13 +380,14 @@ static void check_percent_room(struct tb_rule_ctx *c, int64_t min_pct, int64_t m
 static void check_deployment_percent(struct tb_rule_ctx *c)
 {
 	double lo, hi;
-	int64_t n;
+	int64_t n, keep;
 
 	if (!tb_rules_num(c->v, "deployment.minimum_healthy_percent", &lo) ||
 	    !tb_rules_num(c->v, "deployment.maximum_percent", &hi))
 		return;
-	check_percent_room(c, (int64_t)lo, (int64_t)hi);
-	if (lo < 100 && task_count(c, &n) && n >= 1 && (n * (int64_t)lo + 99) / 100 == 0)
+	check_percent_room(c, tb_double_to_int64(lo), tb_double_to_int64(hi));
+	if (lo < 100 && task_count(c, &n) && n >= 1 &&
+	    percent_of(n, tb_double_to_int64(lo), true, &keep) && keep == 0)
 		tb_rules_report(
 		    c, 1, "deployment.minimum_healthy_percent",
 		    "minimum_healthy_percent = %s lets ECS stop all %lld task(s) before "

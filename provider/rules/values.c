@@ -89,7 +89,7 @@ char *tb_rules_join_ints(struct tb_arena *a, const int64_t *xs, size_t n)
 /* x as text in a ("30", "0.5"), or NULL when out of memory. */
 const char *tb_rules_num_text(struct tb_arena *a, double x)
 {
-	if (x == (double)(long long)x && x > -1e15 && x < 1e15)
+	if (x > -1e15 && x < 1e15 && x == (double)(long long)x)
 		return tb_arena_printf(a, "%lld", (long long)x);
 	return tb_arena_printf(a, "%g", x);
 }

@@ -1,4 +1,5 @@
-/* String helpers, UTF-8 validation and JSON string escaping. */
+/* String helpers, UTF-8 validation, JSON string escaping, and the
+ * saturating double to int64_t conversion. */
 #include <stdio.h>
 #include <string.h>
 
@@ -144,4 +145,16 @@ int tb_buf_put_json_string(struct tb_buf *b, const char *s, size_t n)
 	if (err == 0)
 		err = tb_buf_putc(b, '"');
 	return err;
+}
+
+/* See util.h: -2^63 and 2^63 are exact doubles, so the bounds are too. */
+int64_t tb_double_to_int64(double d)
+{
+	if (d != d)
+		return 0;
+	if (d < -9223372036854775808.0)
+		return INT64_MIN;
+	if (d >= 9223372036854775808.0)
+		return INT64_MAX;
+	return (int64_t)d;
 }

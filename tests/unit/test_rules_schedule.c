@@ -3,6 +3,7 @@
  * expressions, time zones, credential-looking values and names, and secret
  * references.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,6 +107,22 @@ static const struct vector schedules[] = {
     {"0 8 * * 1-5", false},
     {"every(5 minutes)", false},
 };
+
+/* Numbers in messages: integers plainly, the rest (huge, infinite, NaN) as %g. */
+static void test_rules_num_text(void **state)
+{
+	struct tb_arena *a = tb_arena_new();
+
+	assert_string_equal(tb_rules_num_text(a, 30), "30");
+	assert_string_equal(tb_rules_num_text(a, -4096), "-4096");
+	assert_string_equal(tb_rules_num_text(a, 0.5), "0.5");
+	assert_string_equal(tb_rules_num_text(a, 1e300), "1e+300");
+	assert_string_equal(tb_rules_num_text(a, -1e19), "-1e+19");
+	assert_string_equal(tb_rules_num_text(a, INFINITY), "inf");
+	assert_string_equal(tb_rules_num_text(a, -INFINITY), "-inf");
+	assert_string_equal(tb_rules_num_text(a, NAN), "nan");
+	tb_arena_free(a);
+}
 
 static void test_rules_schedule_vectors(void **state)
 {
@@ -313,6 +330,7 @@ static void test_rules_secret_refs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_rules_num_text),
 	    cmocka_unit_test(test_rules_schedule_vectors),
 	    cmocka_unit_test(test_rules_timezones),
 	    cmocka_unit_test(test_rules_credentials),

@@ -1,4 +1,5 @@
 /* util: arena, buffers, strings, UTF-8, time and durations. */
+#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -198,6 +199,22 @@ static void test_util_buf_cap(void **state)
 	tb_buf_free(&b);
 }
 
+static void test_util_double_to_int64(void **state)
+{
+	assert_true(tb_double_to_int64(0) == 0);
+	assert_true(tb_double_to_int64(-0.0) == 0);
+	assert_true(tb_double_to_int64(2.9) == 2);
+	assert_true(tb_double_to_int64(-2.9) == -2);
+	assert_true(tb_double_to_int64(9007199254740993.0) == 9007199254740992);
+	assert_true(tb_double_to_int64(-9223372036854775808.0) == INT64_MIN);
+	assert_true(tb_double_to_int64(9223372036854775807.0) == INT64_MAX); /* 2^63 */
+	assert_true(tb_double_to_int64(1e300) == INT64_MAX);
+	assert_true(tb_double_to_int64(-1e300) == INT64_MIN);
+	assert_true(tb_double_to_int64(INFINITY) == INT64_MAX);
+	assert_true(tb_double_to_int64(-INFINITY) == INT64_MIN);
+	assert_true(tb_double_to_int64(NAN) == 0);
+}
+
 static void test_util_strings(void **state)
 {
 	assert_true(tb_str_eq("a", "a"));
@@ -370,6 +387,7 @@ int main(void)
 	    cmocka_unit_test(test_util_arena_alloc_failure),
 	    cmocka_unit_test(test_util_buf),
 	    cmocka_unit_test(test_util_buf_cap),
+	    cmocka_unit_test(test_util_double_to_int64),
 	    cmocka_unit_test(test_util_strings),
 	    cmocka_unit_test(test_util_utf8),
 	    cmocka_unit_test(test_util_json_string),

@@ -90,7 +90,7 @@ static int load_int(struct tb_arena *a, const struct tb_value *x, void *p)
 {
 	double d = 0;
 	if (!tb_get_int(x, (int64_t *)p) && tb_get_float(x, &d))
-		*(int64_t *)p = (int64_t)d;
+		*(int64_t *)p = tb_double_to_int64(d);
 	return 0;
 }
 
@@ -221,7 +221,7 @@ static const struct tb_value *build_num(const struct build_in *in, const void *p
 
 	if (d == 0 && empty_is_null(in->row) && !prior_is_zero(in))
 		return tb_null(in->a, in->t);
-	if (d == (double)(int64_t)d)
+	if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double)(int64_t)d)
 		return tb_int(in->a, (int64_t)d);
 	return tb_float(in->a, d);
 }

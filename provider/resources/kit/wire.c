@@ -85,7 +85,7 @@ int64_t tb_kit_jint(const json_t *o, const char *key)
 	if (json_is_integer(v))
 		return json_integer_value(v);
 	if (json_is_real(v))
-		return (int64_t)json_real_value(v);
+		return tb_double_to_int64(json_real_value(v));
 	if (json_is_string(v))
 		return strtoll(json_string_value(v), NULL, 10);
 	return 0;

@@ -102,6 +102,21 @@ static void test_service_plan_defaults(void **state)
 	}
 }
 
+/* A number no integer setting can hold saturates instead of overflowing the
+ * conversion (the rules report it; the apply must not misbehave first). */
+static void test_service_load_huge_number(void **state)
+{
+	struct tb_meta meta = svc_meta("development");
+	const struct tb_value *cfg = svc_config("config_minimal.json");
+	struct tb_svc s;
+
+	cfg = svc_set(cfg, "port", tb_float(A, 1e300));
+	cfg = svc_set(cfg, "memory", tb_float(A, -1e300));
+	assert_int_equal(tb_service_load(A, &meta, cfg, &s), 0);
+	assert_true(s.port == INT64_MAX);
+	assert_true(s.memory == INT64_MIN);
+}
+
 /* The same defaults reach the settings the resource calls AWS with, with
  * the blocks left out entirely. */
 static void test_service_load_absent_blocks(void **state)
@@ -633,6 +648,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_plan_defaults, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_load_absent_blocks, svc_setup,
 	                                    svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_load_huge_number, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_validate_unconfigured, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_validate_shape, svc_setup, svc_teardown),

@@ -355,6 +355,24 @@ static void test_service_flatten_missing(void **state)
 	(void)meta;
 }
 
+/* A real number out of int64 range in an answer saturates. */
+static void test_service_flatten_huge_number(void **state)
+{
+	struct tb_svc s;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(
+	    tb_service_flatten_service(
+	        A,
+	        svc_json("{\"serviceArn\":\"arn:aws:ecs:us-east-1:1:service/c/web\","
+	                 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":1e300,"
+	                 "\"maximumPercent\":-1e300}}"),
+	        &s),
+	    0);
+	assert_true(s.dep.minimum_healthy_percent == INT64_MAX);
+	assert_true(s.dep.maximum_percent == INT64_MIN);
+}
+
 static void test_service_flatten_image(void **state)
 {
 	const char *image, *tag;
@@ -401,6 +419,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_service_flatten_schedule_set, svc_setup,
 	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_missing, svc_setup, svc_teardown),
+	    cmocka_unit_test_setup_teardown(test_service_flatten_huge_number, svc_setup,
+	                                    svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_image, svc_setup, svc_teardown),
 	    cmocka_unit_test_setup_teardown(test_service_flatten_td_image, svc_setup, svc_teardown),
 	};
